@@ -1,0 +1,193 @@
+"""The one brain: a message and a small session in, a Reply out. Pure and synchronous.
+
+Order of decisions: nothing to read → abstain; crisis rules → crisis (always, before any
+matching); matcher → answer, or abstain below the confidence threshold. When the two best
+entries belong to different topics and score close together, the reply still answers with
+the best one but offers the others as "did you mean" choices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from bot.language import Normaliser
+from bot.matcher import Index, Match
+from bot.model import LANGS, Snapshot
+from bot.present import present
+
+MAX_INPUT = 4096
+# Calibrated on shared/eval/dev.yaml with `helpdesk eval --scores`: the score below which most
+# answers are wrong and most out-of-scope messages fall, and the gap between two topics under
+# which the best guess is shown together with the alternatives.
+ABSTAIN_BELOW = 30.0
+CLARIFY_MARGIN = 4.0
+LANG_CONFIDENT = 1.5
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """What the conversation knows about the person; only what they chose to give."""
+
+    lang: str = "nl"
+    audience: str | None = None  # parent | professional
+    municipality: str | None = None  # NIS code
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    kind: str  # answer | crisis | abstain
+    lang: str
+    topic: str | None = None
+    entry: str | None = None
+    score: float = 0.0
+    body: str = ""
+    services: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()
+    rule: str | None = None
+    reason: str = ""  # why an abstain: "empty" (nothing to read) or "unsure"
+    matches: tuple[Match, ...] = field(default=(), compare=False)
+    text: str = ""
+
+
+class Brain:
+    """Holds the current Snapshot and its Index; swaps both in one assignment on reload."""
+
+    def __init__(
+        self, snapshot: Snapshot, learned: list[tuple[str, str, str]] | None = None
+    ) -> None:
+        self._state = _build(snapshot, learned or [])
+
+    @property
+    def snapshot(self) -> Snapshot:
+        return self._state[0]
+
+    @property
+    def index(self) -> Index:
+        return self._state[1]
+
+    def swap(self, snapshot: Snapshot, learned: list[tuple[str, str, str]] | None = None) -> None:
+        self._state = _build(snapshot, learned or [])
+
+    def respond(self, message: str, session: Session, now: datetime | None = None) -> Reply:
+        return respond(message, session, self.snapshot, self.index, now)
+
+    def entry_reply(
+        self, entry_id: str, session: Session, now: datetime | None = None
+    ) -> Reply | None:
+        """The reply for a chosen entry (button, deep link), as if it had been matched."""
+        entry = self.snapshot.by_id.get(entry_id)
+        if entry is None:
+            return None
+        kind = "crisis" if self.snapshot.topics[entry.topic].kind == "crisis" else "answer"
+        reply = _answer(self.snapshot, entry_id, session.lang, session, kind, 100.0)
+        return present(reply, self.snapshot, session, now)
+
+
+def _build(snapshot: Snapshot, learned: list[tuple[str, str, str]]) -> tuple[Snapshot, Index]:
+    return snapshot, Index(snapshot, Normaliser(snapshot.language), learned)
+
+
+def respond(
+    message: str, session: Session, snapshot: Snapshot, index: Index, now: datetime | None = None
+) -> Reply:
+    """Decide what to answer; the adapters only render."""
+    text = (message or "")[:MAX_INPUT]
+    reply = _decide(text, session, snapshot, index)
+    return present(reply, snapshot, session, now)
+
+
+def _decide(text: str, session: Session, snapshot: Snapshot, index: Index) -> Reply:
+    evidence = index.normaliser.evidence(text)
+    detected = detect_language(evidence)
+    hit = snapshot.crisis.detect(text) if snapshot.crisis else None
+    if hit is not None:
+        lang = hit.lang or detected or session.lang
+        topic_entry = next((e for e in snapshot.entries if e.topic == hit.topic), None)
+        if topic_entry is None:
+            return Reply(
+                "crisis", lang, hit.topic, services=_must_refer(snapshot, hit.topic), rule=hit.rule
+            )
+        reply = _answer(snapshot, topic_entry.id, lang, session, "crisis", 100.0)
+        return replace(reply, rule=hit.rule)
+    matches = index.rank(text)
+    if not matches and not any(index.normaliser.tokens(text, lang) for lang in LANGS):
+        return Reply("abstain", detected or session.lang, reason="empty")
+    if not matches or matches[0].score < ABSTAIN_BELOW:
+        lang = detected or session.lang
+        return Reply("abstain", lang, matches=tuple(matches), score=_top(matches), reason="unsure")
+    best = matches[0]
+    lang = detected or _neutral_language(text, best, session, index)
+    kind = "crisis" if snapshot.topics[best.topic].kind == "crisis" else "answer"
+    reply = _answer(snapshot, best.entry_id, lang, session, kind, best.score)
+    return replace(reply, matches=tuple(matches), choices=_choices(matches))
+
+
+def detect_language(evidence: dict[str, float]) -> str | None:
+    """The message's language when its function words and letters say so clearly."""
+    ranked = sorted(evidence.items(), key=lambda item: -item[1])
+    (first, top), (_, second) = ranked[0], ranked[1]
+    if top >= LANG_CONFIDENT and top >= 1.5 * second:
+        return first
+    return None
+
+
+def _neutral_language(text: str, best: Match, session: Session, index: Index) -> str:
+    """For words every language shares ("livc-r"), keep the person's own language."""
+    if best.lang == session.lang:
+        return best.lang
+    own = index.score_of(text, session.lang, best.entry_id)
+    return session.lang if own >= best.score - 2.0 else best.lang
+
+
+def _top(matches: list[Match]) -> float:
+    return matches[0].score if matches else 0.0
+
+
+def _choices(matches: list[Match]) -> tuple[str, ...]:
+    """Close runners-up from other topics, offered as "did you mean"."""
+    best = matches[0]
+    close = [
+        m for m in matches[1:] if m.topic != best.topic and best.score - m.score < CLARIFY_MARGIN
+    ]
+    return tuple(m.entry_id for m in close[:2])
+
+
+def _answer(
+    snapshot: Snapshot, entry_id: str, lang: str, session: Session, kind: str, score: float
+) -> Reply:
+    entry = snapshot.by_id[entry_id]
+    lang = lang if lang in LANGS else "nl"
+    services = _ordered_services(snapshot, entry.topic, entry.refer, session.audience)
+    return Reply(
+        kind=kind,
+        lang=lang,
+        topic=entry.topic,
+        entry=entry.id,
+        score=score,
+        body=entry.answer(lang, session.audience),
+        services=services,
+        related=entry.related,
+    )
+
+
+def _must_refer(snapshot: Snapshot, topic: str) -> tuple[str, ...]:
+    found = snapshot.topics.get(topic)
+    return found.must_refer if found else ()
+
+
+def _ordered_services(
+    snapshot: Snapshot, topic: str, refer: tuple[str, ...], audience: str | None
+) -> tuple[str, ...]:
+    """must_refer first (in catalogue order), then the entry's own, those fitting the asker first."""
+    must = _must_refer(snapshot, topic)
+    rest = [s for s in refer if s not in must]
+    if audience:
+        rest.sort(key=lambda s: 0 if _fits(snapshot, s, audience) else 1)
+    return (*must, *rest)
+
+
+def _fits(snapshot: Snapshot, service_id: str, audience: str) -> bool:
+    service = snapshot.services.get(service_id)
+    return service is not None and (audience in service.audience or "all" in service.audience)

@@ -1,0 +1,110 @@
+"""Language-aware normalisation: the one pipeline used by the index and by every query.
+
+fold → multi-word concepts → chat/Flemish forms → stop words → Snowball stem → concept groups.
+Language detection counts each language's function words and typical letters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import snowballstemmer  # type: ignore[import-untyped]
+
+from bot.model import LANGS
+from bot.text import fold
+
+_STEMMER_NAMES = {"nl": "dutch", "fr": "french", "en": "english"}
+# "IS" in capitals is the organisation, "is" is the verb: decide before case is folded away.
+_ISLAMIC_STATE = re.compile(r"(?<![A-Za-z])(?:IS|I\.S\.)(?![A-Za-z])")
+_FR_LETTERS = re.compile(r"[éèêàçùâîôûœ]|\b(?:l|d|qu|j|n|c|m|s)'\w", re.IGNORECASE)
+_NL_LETTERS = re.compile(r"ij|\b(?:'t|'k)\b|aa|oe|uu", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class _Pipeline:
+    stop: frozenset[str]
+    forms: Mapping[str, tuple[str, ...]]
+    stemmer: Any
+    concepts: Mapping[str, str]  # stem -> concept
+    phrases: tuple[tuple[tuple[str, ...], str], ...]  # multi-word member -> concept
+
+
+class Normaliser:
+    """Turns text into weighted-matching tokens for one language at a time."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self._pipes = {lang: _build(lang, data) for lang in LANGS}
+        self.tokens = lru_cache(maxsize=4096)(self._tokens)
+
+    def _tokens(self, text: str, lang: str) -> tuple[str, ...]:
+        pipe = self._pipes[lang]
+        words = fold(_ISLAMIC_STATE.sub(" isis ", text)).split()
+        words = _replace_phrases(words, pipe.phrases)
+        out: list[str] = []
+        for word in words:
+            for part in pipe.forms.get(word, (word,)):
+                if part in pipe.stop or not part:
+                    continue
+                out.append(_concept_or_stem(part, pipe))
+        return tuple(out)
+
+    def evidence(self, text: str) -> dict[str, float]:
+        """How strongly each language shows in `text` (function words and letters)."""
+        words = fold(text).split()
+        scores = {lang: 0.0 for lang in LANGS}
+        for lang, pipe in self._pipes.items():
+            scores[lang] = sum(1.0 for w in words if w in pipe.stop or w in pipe.forms)
+        scores["fr"] += 0.5 * len(_FR_LETTERS.findall(text))
+        scores["nl"] += 0.3 * len(_NL_LETTERS.findall(text))
+        return scores
+
+
+def _concept_or_stem(word: str, pipe: _Pipeline) -> str:
+    if word in pipe.concepts:
+        return pipe.concepts[word]
+    stem = pipe.stemmer.stemWord(word) if len(word) > 3 else word
+    return pipe.concepts.get(stem, stem)
+
+
+def _replace_phrases(
+    words: list[str], phrases: tuple[tuple[tuple[str, ...], str], ...]
+) -> list[str]:
+    if not phrases or len(words) < 2:
+        return words
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for phrase, concept in phrases:
+            if tuple(words[i : i + len(phrase)]) == phrase:
+                out.append(concept)
+                i += len(phrase)
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
+def _build(lang: str, data: Mapping[str, Any]) -> _Pipeline:
+    stemmer = snowballstemmer.stemmer(_STEMMER_NAMES[lang])
+    stop = frozenset(fold(str(w)) for w in (data.get("stopwords", {}) or {}).get(lang, []) or [])
+    raw_forms = (data.get("forms", {}) or {}).get(lang, {}) or {}
+    forms = {fold(str(k)): tuple(fold(str(v)).split()) for k, v in raw_forms.items()}
+    concepts: dict[str, str] = {}
+    phrases: list[tuple[tuple[str, ...], str]] = []
+    for group in data.get("concepts", []) or []:
+        members = [fold(str(m)) for m in group]
+        concept = "@" + members[0].replace(" ", "_")
+        for member in members:
+            if " " in member:
+                phrases.append((tuple(member.split()), member.replace(" ", "_")))
+                concepts[member.replace(" ", "_")] = concept
+            else:
+                concepts.setdefault(member, concept)
+                concepts.setdefault(stemmer.stemWord(member), concept)
+    phrases.sort(key=lambda item: -len(item[0]))
+    return _Pipeline(stop, forms, stemmer, concepts, tuple(phrases))

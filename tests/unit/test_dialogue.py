@@ -1,0 +1,89 @@
+"""Decisions of the core: crisis before matching, abstain when unsure, language, audience."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.dialogue import Brain, Session
+
+
+def test_crisis_is_caught_before_matching_and_names_must_refer(brain: Brain) -> None:
+    reply = brain.respond("mijn zoon wil vanavond een aanslag plegen, hij heeft een mes", Session())
+    assert reply.kind == "crisis"
+    assert reply.topic == "crisis-danger"
+    assert reply.services[:2] == ("emergency-112", "police-101")
+    assert reply.text.index("112") < reply.text.index(reply.body[:20])
+
+
+@pytest.mark.parametrize(
+    ("message", "topic"),
+    [
+        ("ik wil er een einde aan maken", "crisis-suicide"),
+        ("elle veut mourir, elle a dit adieu à tout le monde", "crisis-suicide"),
+        ("my dad hits me and my little sister every night", "crisis-abuse"),
+    ],
+)
+def test_crisis_in_every_language(brain: Brain, message: str, topic: str) -> None:
+    reply = brain.respond(message, Session())
+    assert reply.kind == "crisis"
+    assert reply.topic == topic
+    must = brain.snapshot.topics[topic].must_refer
+    assert reply.services[: len(must)] == must
+
+
+@pytest.mark.parametrize("message", ["", "   ", "😀", "?", "ok", "asdkjh qwpoeiru zxmnv"])
+def test_nothing_to_answer_abstains_politely(brain: Brain, message: str) -> None:
+    reply = brain.respond(message, Session())
+    assert reply.kind == "abstain"
+    assert reply.text
+    assert reply.services, "an abstain still offers people to talk to"
+
+
+def test_out_of_scope_question_abstains(brain: Brain) -> None:
+    reply = brain.respond("wat is het recept voor stoofvlees met frietjes", Session())
+    assert reply.kind == "abstain"
+
+
+@pytest.mark.parametrize(
+    ("message", "lang"),
+    [
+        ("welke signalen wijzen op radicalisering bij mijn zoon", "nl"),
+        ("quels sont les signes de radicalisation chez un adolescent", "fr"),
+        ("what are the signs that my son is being radicalised", "en"),
+    ],
+)
+def test_answers_come_in_the_language_of_the_message(brain: Brain, message: str, lang: str) -> None:
+    reply = brain.respond(message, Session(lang="nl"))
+    assert reply.kind == "answer"
+    assert reply.topic == "signs"
+    assert reply.lang == lang
+
+
+def test_french_message_is_never_answered_in_dutch(brain: Brain) -> None:
+    reply = brain.respond(
+        "mon fils regarde des vidéos extrémistes sur internet", Session(lang="nl")
+    )
+    assert reply.lang == "fr"
+
+
+def test_long_message_is_cut_not_refused(brain: Brain) -> None:
+    reply = brain.respond("radicalisering " * 2000, Session())
+    assert reply.kind in ("answer", "abstain")
+    assert reply.text
+
+
+def test_entry_reply_for_a_deep_link(brain: Brain) -> None:
+    entry = brain.snapshot.entries[0]
+    reply = brain.entry_reply(entry.id, Session(lang="fr"))
+    assert reply is not None
+    assert reply.entry == entry.id
+    assert reply.lang == "fr"
+    assert brain.entry_reply("no-such-entry", Session()) is None
+
+
+def test_professional_gets_the_professional_variant(brain: Brain) -> None:
+    entry = next(e for e in brain.snapshot.entries if "professional" in e.answers["nl"])
+    parent = brain.entry_reply(entry.id, Session(audience="parent"))
+    professional = brain.entry_reply(entry.id, Session(audience="professional"))
+    assert parent is not None and professional is not None
+    assert parent.body != professional.body
