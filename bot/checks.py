@@ -79,7 +79,9 @@ class Checker:
         return result
 
     def string_list(self, item: LineDict, key: str, what: str) -> list[str]:
-        value = item.get(key, [])
+        if key not in item:
+            return []
+        value = item[key]
         if not isinstance(value, LineList):
             self.error(item.line_of(key), f"{what}: {key} must be a list")
             return []

@@ -111,7 +111,7 @@ def _decide(text: str, session: Session, snapshot: Snapshot, index: Index) -> Re
             )
         reply = _answer(snapshot, topic_entry.id, lang, session, "crisis", 100.0)
         return replace(reply, rule=hit.rule)
-    matches = index.rank(text)
+    matches = index.rank(text, langs=(detected,) if detected else LANGS)
     if not matches and not any(index.normaliser.tokens(text, lang) for lang in LANGS):
         return Reply("abstain", detected or session.lang, reason="empty")
     if not matches or matches[0].score < ABSTAIN_BELOW:

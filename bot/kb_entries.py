@@ -61,6 +61,7 @@ def _parse_entry(item: LineDict, check: Checker) -> Entry | None:
         reviewed=check.day(item, "reviewed", label) if "reviewed" in item else None,
         file=check.file,
         line=item.line,
+        lines=MappingProxyType(dict(item.key_lines)),
     )
 
 
@@ -137,7 +138,7 @@ def cross_check(entries: list[Entry], context: dict[str, Any], checks: dict[str,
         if entry.id in seen:
             first = seen[entry.id]
             check.error(
-                entry.line, f"duplicate id {entry.id!r} (first at {first.file}:{first.line})"
+                entry.at("id"), f"duplicate id {entry.id!r} (first at {first.file}:{first.line})"
             )
         seen.setdefault(entry.id, entry)
     for entry in entries:
@@ -150,22 +151,23 @@ def _check_references(
     topic = context["topics"].get(entry.topic)
     label = f"entry {entry.id}"
     if topic is None:
-        check.error(entry.line, f"{label}: unknown topic {entry.topic!r}")
+        check.error(entry.at("topic"), f"{label}: unknown topic {entry.topic!r}")
     for service in entry.refer:
         if service not in context["services"]:
-            check.error(entry.line, f"{label}: refer: unknown service {service!r}")
+            check.error(entry.at("refer"), f"{label}: refer: unknown service {service!r}")
     for needed in topic.must_refer if topic else ():
         if needed not in entry.refer:
-            check.error(entry.line, f"{label}: topic {entry.topic} must refer to {needed!r}")
+            check.error(entry.at("refer"), f"{label}: topic {entry.topic} must refer to {needed!r}")
     for other in entry.related:
         if other not in ids:
-            check.error(entry.line, f"{label}: related: unknown entry {other!r}")
+            check.error(entry.at("related"), f"{label}: related: unknown entry {other!r}")
         elif other == entry.id:
-            check.error(entry.line, f"{label}: related: an entry cannot relate to itself")
+            check.error(entry.at("related"), f"{label}: related: an entry cannot relate to itself")
     for source in entry.sources:
         if not source.startswith(("http://", "https://")) and source not in context["sources"]:
             check.error(
-                entry.line, f"{label}: sources: {source!r} is neither a URL nor in sources.yaml"
+                entry.at("sources"),
+                f"{label}: sources: {source!r} is neither a URL nor in sources.yaml",
             )
     if not entry.sources:
-        check.error(entry.line, f"{label}: sources must name at least one source")
+        check.error(entry.at("sources"), f"{label}: sources must name at least one source")

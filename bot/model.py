@@ -40,6 +40,13 @@ class Entry:
     reviewed: date | None
     file: str = ""
     line: int = 0
+    lines: MappingProxyType[str, int] = field(
+        default_factory=lambda: MappingProxyType({}), compare=False
+    )
+
+    def at(self, key: str) -> int:
+        """The line of field `key` in the entry's file (for cross-reference errors)."""
+        return self.lines.get(key, self.line)
 
     def answer(self, lang: str, audience: str | None) -> str:
         """The text for `lang` and the asker's audience, falling back sensibly."""

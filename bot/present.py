@@ -50,8 +50,12 @@ def plain_text(reply: Reply, snapshot: Snapshot, now: datetime | None = None) ->
     parts: list[str] = []
     if reply.kind == "crisis":
         urgent = [v for v in views if v.emergency or v.id in _must(reply, snapshot)]
-        parts.append(snapshot.text("crisis.heading", lang))
-        parts.append("\n".join(service_line(v) for v in urgent))
+        parts.append(
+            snapshot.text("crisis.heading", lang)
+            + "\n"
+            + "\n".join(service_line(v) for v in urgent)
+        )
+        views = [v for v in views if v not in urgent]
     if reply.kind == "abstain":
         parts.append(
             snapshot.text("abstain.empty" if reply.reason == "empty" else "abstain.text", lang)

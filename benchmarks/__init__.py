@@ -1,0 +1,1 @@
+"""Speed and memory measurements: reported, never asserted. Run `python -m benchmarks`."""
