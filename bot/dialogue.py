@@ -86,7 +86,8 @@ class Brain:
 
 
 def _build(snapshot: Snapshot, learned: list[tuple[str, str, str]]) -> tuple[Snapshot, Index]:
-    return snapshot, Index(snapshot, Normaliser(snapshot.language), learned)
+    places = snapshot.places.names.keys() if snapshot.places is not None else ()
+    return snapshot, Index(snapshot, Normaliser(snapshot.language, places), learned)
 
 
 def respond(

@@ -7,7 +7,7 @@ Language detection counts each language's function words and typical letters.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -30,14 +30,20 @@ class _Pipeline:
     forms: Mapping[str, tuple[str, ...]]
     stemmer: Any
     concepts: Mapping[str, str]  # stem -> concept
-    phrases: tuple[tuple[tuple[str, ...], str], ...]  # multi-word member -> concept
+    phrases: Mapping[str, tuple[tuple[tuple[str, ...], str], ...]]  # first word -> (words, token)
 
 
 class Normaliser:
-    """Turns text into weighted-matching tokens for one language at a time."""
+    """Turns text into weighted-matching tokens for one language at a time.
 
-    def __init__(self, data: Mapping[str, Any]) -> None:
-        self._pipes = {lang: _build(lang, data) for lang in LANGS}
+    Town names and postcodes become the concepts `@place` and `@postcode`, so "who can help
+    in Mechelen" and "wie in 3500" match questions written with any other town.
+    """
+
+    def __init__(self, data: Mapping[str, Any], places: Iterable[str] = ()) -> None:
+        excluded = {fold(str(w)) for w in data.get("not_places", []) or []}
+        towns = [name for name in places if len(name) >= 4 and name not in excluded]
+        self._pipes = {lang: _build(lang, data, towns) for lang in LANGS}
         self.tokens = lru_cache(maxsize=4096)(self._tokens)
 
     def _tokens(self, text: str, lang: str) -> tuple[str, ...]:
@@ -64,6 +70,8 @@ class Normaliser:
 
 
 def _concept_or_stem(word: str, pipe: _Pipeline) -> str:
+    if word.isdigit():
+        return "@postcode" if len(word) == 4 and word[0] != "0" else word
     if word in pipe.concepts:
         return pipe.concepts[word]
     stem = pipe.stemmer.stemWord(word) if len(word) > 3 else word
@@ -71,16 +79,15 @@ def _concept_or_stem(word: str, pipe: _Pipeline) -> str:
 
 
 def _replace_phrases(
-    words: list[str], phrases: tuple[tuple[tuple[str, ...], str], ...]
+    words: list[str], phrases: Mapping[str, tuple[tuple[tuple[str, ...], str], ...]]
 ) -> list[str]:
-    if not phrases or len(words) < 2:
-        return words
+    """Replace the longest known multi-word (or place) name starting at each word."""
     out: list[str] = []
     i = 0
     while i < len(words):
-        for phrase, concept in phrases:
+        for phrase, token in phrases.get(words[i], ()):
             if tuple(words[i : i + len(phrase)]) == phrase:
-                out.append(concept)
+                out.append(token)
                 i += len(phrase)
                 break
         else:
@@ -89,7 +96,7 @@ def _replace_phrases(
     return out
 
 
-def _build(lang: str, data: Mapping[str, Any]) -> _Pipeline:
+def _build(lang: str, data: Mapping[str, Any], towns: list[str]) -> _Pipeline:
     stemmer = snowballstemmer.stemmer(_STEMMER_NAMES[lang])
     stop = frozenset(fold(str(w)) for w in (data.get("stopwords", {}) or {}).get(lang, []) or [])
     raw_forms = (data.get("forms", {}) or {}).get(lang, {}) or {}
@@ -106,5 +113,9 @@ def _build(lang: str, data: Mapping[str, Any]) -> _Pipeline:
             else:
                 concepts.setdefault(member, concept)
                 concepts.setdefault(stemmer.stemWord(member), concept)
-    phrases.sort(key=lambda item: -len(item[0]))
-    return _Pipeline(stop, forms, stemmer, concepts, tuple(phrases))
+    for town in towns:
+        phrases.append((tuple(town.split()), "@place"))
+    by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for phrase, token in sorted(phrases, key=lambda item: -len(item[0])):
+        by_first.setdefault(phrase[0], []).append((phrase, token))
+    return _Pipeline(stop, forms, stemmer, concepts, {k: tuple(v) for k, v in by_first.items()})

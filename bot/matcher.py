@@ -42,6 +42,9 @@ class Match:
     topic: str
     score: float
     lang: str
+    evidence: float = (
+        0.0  # summed weight of the query's words this entry knows, however long the query
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,12 +123,13 @@ class Index:
     def score_of(self, text: str, lang: str, entry_id: str) -> float:
         """The score of one entry when `text` is read as `lang`."""
         position = self._position.get(entry_id)
-        return float(self._scores(text, lang)[position]) if position is not None else 0.0
+        return float(self._scores(text, lang)[0][position]) if position is not None else 0.0
 
-    def _scores(self, text: str, lang: str, exclude: int = -1) -> np.ndarray:
+    def _scores(self, text: str, lang: str, exclude: int = -1) -> tuple[np.ndarray, np.ndarray]:
+        """Per entry: the mixed score in [0, 100] and the absolute evidence."""
         matched, query_weight = self._match_tokens(text, lang)
         if not matched:
-            return np.zeros(len(self.entries))
+            return np.zeros(len(self.entries)), np.zeros(len(self.entries))
         weights = {token: self.idf[token] * similarity for token, similarity in matched.items()}
         hits = _accumulate(self._phrase_post, weights, len(self.phrasings))
         if exclude >= 0:
