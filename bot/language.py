@@ -27,6 +27,7 @@ _NL_LETTERS = re.compile(r"ij|\b(?:'t|'k)\b|aa|oe|uu", re.IGNORECASE)
 @dataclass(frozen=True, slots=True)
 class _Pipeline:
     stop: frozenset[str]
+    cues: frozenset[str]  # stop words and function words: evidence of the language
     forms: Mapping[str, tuple[str, ...]]
     stemmer: Any
     concepts: Mapping[str, str]  # stem -> concept
@@ -63,7 +64,7 @@ class Normaliser:
         words = fold(text).split()
         scores = {lang: 0.0 for lang in LANGS}
         for lang, pipe in self._pipes.items():
-            scores[lang] = sum(1.0 for w in words if w in pipe.stop or w in pipe.forms)
+            scores[lang] = sum(1.0 for w in words if w in pipe.cues or w in pipe.forms)
         scores["fr"] += 0.5 * len(_FR_LETTERS.findall(text))
         scores["nl"] += 0.3 * len(_NL_LETTERS.findall(text))
         return scores
@@ -99,6 +100,7 @@ def _replace_phrases(
 def _build(lang: str, data: Mapping[str, Any], towns: list[str]) -> _Pipeline:
     stemmer = snowballstemmer.stemmer(_STEMMER_NAMES[lang])
     stop = frozenset(fold(str(w)) for w in (data.get("stopwords", {}) or {}).get(lang, []) or [])
+    function = {fold(str(w)) for w in (data.get("function_words", {}) or {}).get(lang, []) or []}
     raw_forms = (data.get("forms", {}) or {}).get(lang, {}) or {}
     forms = {fold(str(k)): tuple(fold(str(v)).split()) for k, v in raw_forms.items()}
     concepts: dict[str, str] = {}
@@ -118,4 +120,4 @@ def _build(lang: str, data: Mapping[str, Any], towns: list[str]) -> _Pipeline:
     by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
     for phrase, token in sorted(phrases, key=lambda item: -len(item[0])):
         by_first.setdefault(phrase[0], []).append((phrase, token))
-    return _Pipeline(stop, forms, stemmer, concepts, {k: tuple(v) for k, v in by_first.items()})
+    return _Pipeline(stop, frozenset(stop | function), forms, stemmer, concepts, {k: tuple(v) for k, v in by_first.items()})
