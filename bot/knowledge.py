@@ -92,6 +92,7 @@ def _build(root: Path) -> tuple[Snapshot | None, list[Problem]]:
     places = _places(run)
     contacts = _mapping_file(run, "local_contacts.yaml", "municipalities", optional=True)
     lint_words = _lint_words(run)
+    out_of_scope = _out_of_scope(run)
     if any(p.severity == "error" for p in run.problems()):
         return None, run.problems()
     snapshot = Snapshot(
@@ -104,6 +105,7 @@ def _build(root: Path) -> tuple[Snapshot | None, list[Problem]]:
         crisis=crisis,
         places=places,
         local_contacts=MappingProxyType(dict(contacts)),
+        out_of_scope=MappingProxyType(out_of_scope),
         version=_fingerprint(root),
     )
     warnings = lint(snapshot, lint_words)
@@ -206,6 +208,17 @@ def _places(run: _Run) -> Any:
     except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError) as error:
         check.error(1, f"place data not understood: {error}")
         return None
+
+
+def _out_of_scope(run: _Run) -> dict[str, tuple[str, ...]]:
+    """Everyday subjects the bot should decline, per language (optional file)."""
+    data = _mapping_file(run, "out_of_scope.yaml", None, optional=True)
+    if not data:
+        return {}
+    check = run.checks["out_of_scope.yaml"]
+    return {
+        lang: tuple(check.string_list(data, lang, "out_of_scope")) for lang in LANGS if lang in data
+    }
 
 
 def _lint_words(run: _Run) -> dict[str, list[str]]:

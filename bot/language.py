@@ -120,4 +120,11 @@ def _build(lang: str, data: Mapping[str, Any], towns: list[str]) -> _Pipeline:
     by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
     for phrase, token in sorted(phrases, key=lambda item: -len(item[0])):
         by_first.setdefault(phrase[0], []).append((phrase, token))
-    return _Pipeline(stop, frozenset(stop | function), forms, stemmer, concepts, {k: tuple(v) for k, v in by_first.items()})
+    return _Pipeline(
+        stop,
+        frozenset(stop | function),
+        forms,
+        stemmer,
+        concepts,
+        {k: tuple(v) for k, v in by_first.items()},
+    )

@@ -22,16 +22,25 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.language import Normaliser
 from bot.model import LANGS, Entry, Snapshot
+from bot.text import fold
 
-W_PHRASE, W_ENTRY, W_ANSWER = 0.55, 0.35, 0.10
+W_PHRASE, W_ENTRY, W_ANSWER = 0.40, 0.50, 0.10
+# The pseudo-entry built from knowledge/out_of_scope.yaml: landing here means "not our field".
+OUT_OF_SCOPE = "out-of-scope"
 FUZZY_MIN_LENGTH = 5
 FUZZY_CUTOFF = 80
+# A word the knowledge base has never seen weighs this share of the rarest known word.
+UNKNOWN_WEIGHT = 0.6
+# Entry coverage: a word in one phrasing counts TF_FLOOR, in TF_SATURATION of them fully.
+TF_FLOOR = 0.4
+TF_SATURATION = 0.4
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +71,7 @@ class Index:
         self, snapshot: Snapshot, normaliser: Normaliser, extra: Iterable[tuple[str, str, str]] = ()
     ) -> None:
         self.normaliser = normaliser
-        self.entries: tuple[Entry, ...] = snapshot.entries
+        self.entries: tuple[Entry, ...] = (*snapshot.entries, _out_of_scope_entry(snapshot))
         self.phrasings = _phrasings(self.entries, normaliser, extra)
         self.idf = _idf(self.phrasings, len(self.entries))
         self.max_idf = math.log(1 + len(self.entries))
@@ -71,9 +80,10 @@ class Index:
         self._phrase_weight = np.array([self._weight(p.tokens) for p in self.phrasings]) + 1e-9
         self._starts = np.searchsorted(self._phrase_entry, np.arange(len(self.entries)))
         self._phrase_post = _postings((pid, p.tokens) for pid, p in enumerate(self.phrasings))
-        self._entry_post = _postings((p.entry, p.tokens) for p in self.phrasings)
+        self._entry_post, self._entry_tf = _tf_postings(self.phrasings, len(self.entries))
         self._answer_post = {lang: _postings(self._answer_tokens(lang)) for lang in LANGS}
         self._buckets = _buckets(self.phrasings)
+        self._own_words = _own_words(self.entries)
         self._expand = lru_cache(maxsize=16384)(self._expand_token)
 
     def _weight(self, tokens: Iterable[str]) -> float:
@@ -95,30 +105,50 @@ class Index:
         return tuple((choice, (score / 100) ** 2) for choice, score, _ in hits)
 
     def rank(
-        self, text: str, langs: Iterable[str] = LANGS, limit: int = 5, exclude: int = -1
+        self,
+        text: str,
+        langs: Iterable[str] = LANGS,
+        limit: int = 5,
+        exclude: int = -1,
+        out_of_scope: bool = False,
     ) -> list[Match]:
         """Entries ranked by score for `text`, reading it as each language in `langs`.
 
-        `exclude` leaves one phrasing out, for the leave-one-out check of `helpdesk kb check`.
+        `exclude` leaves one phrasing out, for the leave-one-out check of `helpdesk kb check`;
+        `out_of_scope` lets the out-of-scope pseudo-entry compete (the dialogue wants that).
         """
         best_score = np.zeros(len(self.entries))
+        best_evidence = np.zeros(len(self.entries))
         best_lang = np.zeros(len(self.entries), dtype=np.int64)
         for code, lang in enumerate(LANGS):
             if lang in langs:
-                scores = self._scores(text, lang, exclude)
+                scores, evidence = self._scores(text, lang, exclude)
                 better = scores > best_score
                 best_score[better], best_lang[better] = scores[better], code
+                best_evidence[better] = evidence[better]
+        if not out_of_scope:
+            best_score[-1] = 0.0
         top = np.argsort(-best_score, kind="stable")[:limit]
         return [
-            Match(
-                self.entries[i].id,
-                self.entries[i].topic,
-                round(float(best_score[i]), 1),
-                LANGS[best_lang[i]],
-            )
+            self._match(int(i), best_score, best_evidence, best_lang)
             for i in top
             if best_score[i] > 0
         ]
+
+    def _match(self, i: int, score: np.ndarray, evidence: np.ndarray, lang: np.ndarray) -> Match:
+        entry = self.entries[i]
+        return Match(
+            entry.id,
+            entry.topic,
+            round(float(score[i]), 1),
+            LANGS[lang[i]],
+            round(float(evidence[i]), 2),
+        )
+
+    def language_votes(self, text: str) -> dict[str, float]:
+        """Per language, the words of `text` that only that language's texts use."""
+        found = fold(text).split()
+        return {lang: float(sum(1 for w in found if w in self._own_words[lang])) for lang in LANGS}
 
     def score_of(self, text: str, lang: str, entry_id: str) -> float:
         """The score of one entry when `text` is read as `lang`."""
@@ -137,7 +167,9 @@ class Index:
         recall, precision = hits / query_weight, hits / self._phrase_weight
         f_score = np.where(hits > 0, 2 * recall * precision / (recall + precision + 1e-12), 0.0)
         best_phrase = np.maximum.reduceat(f_score, self._starts) if len(f_score) else f_score
-        bag = _accumulate(self._entry_post, weights, len(self.entries)) / query_weight
+        bag = (
+            _accumulate(self._entry_post, weights, len(self.entries), self._entry_tf) / query_weight
+        )
         if exclude >= 0:
             bag = self._without(bag, exclude, weights, query_weight)
         answer = _accumulate(self._answer_post[lang], weights, len(self.entries)) / query_weight
@@ -146,7 +178,7 @@ class Index:
             + W_ENTRY * np.minimum(bag, 1.0)
             + W_ANSWER * np.minimum(answer, 1.0)
         )
-        return 100.0 * mix
+        return 100.0 * mix, bag * query_weight
 
     def _match_tokens(self, text: str, lang: str) -> tuple[dict[str, float], float]:
         matched: dict[str, float] = {}
@@ -154,7 +186,9 @@ class Index:
         for token in set(self.normaliser.tokens(text, lang)):
             expansions = self._expand(token, lang)
             # A word the knowledge base has never seen still counts as part of the question.
-            query_weight += max((self.idf[k] for k, _ in expansions), default=self.max_idf * 0.6)
+            query_weight += max(
+                (self.idf[k] for k, _ in expansions), default=self.max_idf * UNKNOWN_WEIGHT
+            )
             for known, similarity in expansions:
                 matched[known] = max(similarity, matched.get(known, 0.0))
         return matched, query_weight
@@ -173,6 +207,29 @@ class Index:
         bag = bag.copy()
         bag[left_out.entry] = sum(w for t, w in weights.items() if t in still) / query_weight
         return bag
+
+
+def _own_words(entries: tuple[Entry, ...]) -> dict[str, frozenset[str]]:
+    """Folded words that occur in one language's phrasings and answers and in no other's."""
+    seen: dict[str, set[str]] = {lang: set() for lang in LANGS}
+    for entry in entries:
+        for lang in LANGS:
+            texts = [*entry.questions.get(lang, ()), *entry.answers.get(lang, {}).values()]
+            for text in texts:
+                seen[lang].update(w for w in fold(text).split() if len(w) > 3 and not w.isdigit())
+    return {
+        lang: frozenset(words - set().union(*(seen[o] for o in LANGS if o != lang)))
+        for lang, words in seen.items()
+    }
+
+
+def _out_of_scope_entry(snapshot: Snapshot) -> Entry:
+    """Everyday subjects as one entry, so declining is a match like any other."""
+    questions = MappingProxyType(dict(snapshot.out_of_scope))
+    empty: MappingProxyType[str, str] = MappingProxyType({})
+    return Entry(
+        OUT_OF_SCOPE, OUT_OF_SCOPE, "all", empty, questions, MappingProxyType({}), (), (), (), None
+    )
 
 
 def _phrasings(
@@ -209,15 +266,43 @@ def _postings(items: Iterable[tuple[int, frozenset[str]]]) -> dict[str, np.ndarr
 
 
 def _accumulate(
-    postings: dict[str, np.ndarray], weights: dict[str, float], size: int
+    postings: dict[str, np.ndarray],
+    weights: dict[str, float],
+    size: int,
+    factors: dict[str, np.ndarray] | None = None,
 ) -> np.ndarray:
-    """Sum each token's weight into every target of its posting list, in one bincount."""
-    found = [(postings[t], w) for t, w in weights.items() if t in postings]
+    """Sum each token's weight (times a per-posting factor) into its targets, in one bincount."""
+    found = [t for t in weights if t in postings]
     if not found:
         return np.zeros(size)
-    arrays = [array for array, _ in found]
-    values = np.repeat([w for _, w in found], [len(array) for array in arrays])
+    arrays = [postings[t] for t in found]
+    values = np.repeat([weights[t] for t in found], [len(array) for array in arrays])
+    if factors is not None:
+        values = values * np.concatenate([factors[t] for t in found])
     return np.bincount(np.concatenate(arrays), weights=values, minlength=size)
+
+
+def _tf_postings(
+    phrasings: list[Phrasing], entries: int
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Entries per token, with how characteristic the token is of each entry.
+
+    A word in one of an entry's phrasings counts TF_FLOOR; a word in many of them up to 1
+    (saturating like BM25's term frequency), so an entry is recognised by its own vocabulary.
+    """
+    counts: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    sizes = [0] * entries
+    for phrasing in phrasings:
+        sizes[phrasing.entry] += 1
+        for token in phrasing.tokens:
+            counts[token][phrasing.entry] += 1
+    posts, factors = {}, {}
+    for token, per_entry in counts.items():
+        ids = sorted(per_entry)
+        posts[token] = np.array(ids, dtype=np.int64)
+        share = np.array([per_entry[e] / max(sizes[e], 1) for e in ids])
+        factors[token] = TF_FLOOR + (1 - TF_FLOOR) * np.minimum(1.0, share / TF_SATURATION)
+    return posts, factors
 
 
 def _buckets(phrasings: list[Phrasing]) -> dict[tuple[str, str], list[str]]:

@@ -104,6 +104,9 @@ class Snapshot:
     crisis: Any  # bot.crisis.CrisisDetector
     places: Any  # bot.places.Places | None
     local_contacts: MappingProxyType[str, Any]
+    out_of_scope: MappingProxyType[str, tuple[str, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
     version: str = ""
     warnings: tuple[Any, ...] = field(default=(), compare=False)
 
