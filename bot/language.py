@@ -59,6 +59,12 @@ class Normaliser:
                 out.append(_concept_or_stem(part, pipe))
         return tuple(out)
 
+    def members(self, lang: str) -> dict[str, str]:
+        """Written forms of concept-group words and the concept each stands for (for typos)."""
+        return {
+            word: concept for word, concept in self._pipes[lang].concepts.items() if "_" not in word
+        }
+
     def evidence(self, text: str) -> dict[str, float]:
         """How strongly each language shows in `text` (function words and letters)."""
         words = fold(text).split()

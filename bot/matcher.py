@@ -82,7 +82,7 @@ class Index:
         self._phrase_post = _postings((pid, p.tokens) for pid, p in enumerate(self.phrasings))
         self._entry_post, self._entry_tf = _tf_postings(self.phrasings, len(self.entries))
         self._answer_post = {lang: _postings(self._answer_tokens(lang)) for lang in LANGS}
-        self._buckets = _buckets(self.phrasings)
+        self._buckets, self._aliases = _buckets(self.phrasings, normaliser, self.idf)
         self._own_words = _own_words(self.entries)
         self._expand = lru_cache(maxsize=16384)(self._expand_token)
 
@@ -102,7 +102,11 @@ class Index:
             return ()
         bucket = self._buckets.get((lang, token[0]), [])
         hits = process.extract(token, bucket, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=3)
-        return tuple((choice, (score / 100) ** 2) for choice, score, _ in hits)
+        found: dict[str, float] = {}
+        for choice, score, _ in hits:
+            known = self._aliases.get((lang, choice), choice)
+            found[known] = max(found.get(known, 0.0), (score / 100) ** 2)
+        return tuple(found.items())
 
     def rank(
         self,
@@ -305,11 +309,23 @@ def _tf_postings(
     return posts, factors
 
 
-def _buckets(phrasings: list[Phrasing]) -> dict[tuple[str, str], list[str]]:
-    """Fuzzy candidates per language and first letter: typos rarely hit the first letter."""
+def _buckets(
+    phrasings: list[Phrasing], normaliser: Normaliser, idf: dict[str, float]
+) -> tuple[dict[tuple[str, str], list[str]], dict[tuple[str, str], str]]:
+    """Fuzzy candidates per language and first letter (typos rarely hit the first letter).
+
+    Concept words ("conspiracy") are candidates too, standing for their concept, so a typo in
+    them ("conspircy") still finds the concept.
+    """
     buckets: dict[tuple[str, str], set[str]] = defaultdict(set)
+    aliases: dict[tuple[str, str], str] = {}
     for phrasing in phrasings:
         for token in phrasing.tokens:
             if len(token) >= FUZZY_MIN_LENGTH - 1 and not token.startswith("@"):
                 buckets[(phrasing.lang, token[0])].add(token)
-    return {key: sorted(values) for key, values in buckets.items()}
+    for lang in LANGS:
+        for word, concept in normaliser.members(lang).items():
+            if concept in idf and len(word) >= FUZZY_MIN_LENGTH and (lang, word) not in aliases:
+                buckets[(lang, word[0])].add(word)
+                aliases[(lang, word)] = concept
+    return {key: sorted(values) for key, values in buckets.items()}, aliases
