@@ -41,6 +41,8 @@ UNKNOWN_WEIGHT = 0.6
 # Entry coverage: a word in one phrasing counts TF_FLOOR, in TF_SATURATION of them fully.
 TF_FLOOR = 0.4
 TF_SATURATION = 0.4
+# Share of the coverage term taken from the entry's whole topic (its sibling entries' words).
+TOPIC_SHARE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +83,13 @@ class Index:
         self._starts = np.searchsorted(self._phrase_entry, np.arange(len(self.entries)))
         self._phrase_post = _postings((pid, p.tokens) for pid, p in enumerate(self.phrasings))
         self._entry_post, self._entry_tf = _tf_postings(self.phrasings, len(self.entries))
+        topics = sorted({e.topic for e in self.entries})
+        self._topic_of = np.array([topics.index(e.topic) for e in self.entries], dtype=np.int64)
+        by_topic = [
+            Phrasing(int(self._topic_of[p.entry]), p.lang, p.tokens, p.text) for p in self.phrasings
+        ]
+        self._topics = len(topics)
+        self._topic_post, self._topic_tf = _tf_postings(by_topic, len(topics))
         self._answer_post = {lang: _postings(self._answer_tokens(lang)) for lang in LANGS}
         self._buckets, self._aliases = _buckets(self.phrasings, normaliser, self.idf)
         self._own_words = _own_words(self.entries)
@@ -176,6 +185,9 @@ class Index:
         )
         if exclude >= 0:
             bag = self._without(bag, exclude, weights, query_weight)
+        elif TOPIC_SHARE:
+            topic = _accumulate(self._topic_post, weights, self._topics, self._topic_tf)
+            bag = (1 - TOPIC_SHARE) * bag + TOPIC_SHARE * topic[self._topic_of] / query_weight
         answer = _accumulate(self._answer_post[lang], weights, len(self.entries)) / query_weight
         mix = (
             W_PHRASE * best_phrase
