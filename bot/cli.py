@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 
-from bot import cli_kb
+from bot import cli_db, cli_kb, doctor
 from bot.config import Settings, from_env
 from bot.dialogue import Brain, Session
 from bot.errors import ConfigError, KnowledgeError
@@ -71,6 +71,8 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="start the Telegram bot")
     run.set_defaults(handler=_run)
     cli_kb.add_commands(sub)
+    cli_db.add_commands(sub)
+    doctor.add_commands(sub)
     return parser
 
 

@@ -8,22 +8,21 @@ import re
 _TOKEN = re.compile(r"\d{6,}:[A-Za-z0-9_-]{20,}")
 
 
-class RedactTokens(logging.Filter):
-    """Replace anything shaped like a bot token, whatever logged it (e.g. an exception text)."""
+class RedactingFormatter(logging.Formatter):
+    """Replace anything shaped like a bot token in the whole formatted record.
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if _TOKEN.search(message):
-            record.msg = _TOKEN.sub("<token>", message)
-            record.args = None
-        return True
+    Redacting the formatted text (message, arguments, traceback and exception text alike) is
+    the one place that catches a token however it got into a log line.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        return _TOKEN.sub("<token>", super().format(record))
 
 
 def configure_logging(level: str = "INFO") -> None:
     """Log to stderr at `level`; keep libraries that log URLs (and so the token) quiet."""
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactTokens())
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

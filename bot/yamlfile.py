@@ -72,6 +72,8 @@ def parse_text(text: str, name: str) -> tuple[Any, Problem | None]:
         return None, Problem(name, line, reason)
     except yaml.YAMLError as error:
         return None, Problem(name, 1, f"YAML: {error}")
+    except RecursionError:
+        return None, Problem(name, 1, "YAML: nested too deeply to read")
 
 
 def parse_file(path: Path, name: str | None = None) -> tuple[Any, Problem | None]:
