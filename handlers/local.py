@@ -20,7 +20,7 @@ from bot.dialogue import Brain
 from bot.places import Resolution
 from handlers import keyboards, render
 from handlers.local_route import Place, lookup, place_of, route
-from handlers.send import is_private, send
+from handlers.send import is_private, private_only, send
 from handlers.session import Sessions
 
 logger = logging.getLogger(__name__)
@@ -51,11 +51,7 @@ class Local:
             return
         session = await self._sessions.get(update, user_data)
         snapshot = self._brain.snapshot
-        if not is_private(message):
-            kb = keyboards.private_chat(snapshot, session.lang, context.bot.username or "")
-            await send(
-                message, render.plain_cards(snapshot, "group.private_only", session.lang, kb)
-            )
+        if await private_only(message, snapshot, session.lang):
             return
         if snapshot.places is None:
             await self._show(message, user_data, Place(nis="", name_nl="", region="flanders"))

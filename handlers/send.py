@@ -9,7 +9,9 @@ from telegram.constants import ChatType, ParseMode
 from telegram.ext import ContextTypes
 
 from bot.config import Settings
-from handlers.render import Card, Frame
+from bot.model import Snapshot
+from handlers import keyboards
+from handlers.render import Card, Frame, plain_cards
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
@@ -47,3 +49,12 @@ def frame(context: ContextTypes.DEFAULT_TYPE, settings: Settings, private: bool 
 
 def is_private(message: Message) -> bool:
     return message.chat.type == ChatType.PRIVATE
+
+
+async def private_only(message: Message, snapshot: Snapshot, lang: str) -> bool:
+    """False in a private chat; in a group, point to the private chat instead and say True."""
+    if is_private(message):
+        return False
+    keyboard = keyboards.private_chat(snapshot, lang, message.get_bot().username or "")
+    await send(message, plain_cards(snapshot, "group.private_only", lang, keyboard))
+    return True
