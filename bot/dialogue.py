@@ -78,18 +78,20 @@ class Brain:
         self._state = _build(snapshot, learned or [])
 
     def respond(self, message: str, session: Session, now: datetime | None = None) -> Reply:
-        return respond(message, session, self.snapshot, self.index, now)
+        snapshot, index = self._state  # one read: a reload in between cannot mix two versions
+        return respond(message, session, snapshot, index, now)
 
     def entry_reply(
         self, entry_id: str, session: Session, now: datetime | None = None
     ) -> Reply | None:
         """The reply for a chosen entry (button, deep link), as if it had been matched."""
-        entry = self.snapshot.by_id.get(entry_id)
+        snapshot = self.snapshot
+        entry = snapshot.by_id.get(entry_id)
         if entry is None:
             return None
-        kind = "crisis" if self.snapshot.topics[entry.topic].kind == "crisis" else "answer"
-        reply = _answer(self.snapshot, entry_id, session.lang, session, kind, 100.0)
-        return present(reply, self.snapshot, session, now)
+        kind = "crisis" if snapshot.topics[entry.topic].kind == "crisis" else "answer"
+        reply = _answer(snapshot, entry_id, session.lang, session, kind, 100.0)
+        return present(reply, snapshot, session, now)
 
 
 def _build(snapshot: Snapshot, learned: list[tuple[str, str, str]]) -> tuple[Snapshot, Index]:

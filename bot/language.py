@@ -103,8 +103,15 @@ def _replace_phrases(
     return out
 
 
+class _CachedStemmer:
+    """Snowball stemming is pure Python; the same words recur across thousands of phrasings."""
+
+    def __init__(self, stemmer: Any) -> None:
+        self.stemWord = lru_cache(maxsize=65536)(stemmer.stemWord)
+
+
 def _build(lang: str, data: Mapping[str, Any], towns: list[str]) -> _Pipeline:
-    stemmer = snowballstemmer.stemmer(_STEMMER_NAMES[lang])
+    stemmer = _CachedStemmer(snowballstemmer.stemmer(_STEMMER_NAMES[lang]))
     stop = frozenset(fold(str(w)) for w in (data.get("stopwords", {}) or {}).get(lang, []) or [])
     function = {fold(str(w)) for w in (data.get("function_words", {}) or {}).get(lang, []) or []}
     raw_forms = (data.get("forms", {}) or {}).get(lang, {}) or {}

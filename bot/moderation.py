@@ -14,6 +14,7 @@ adapter escapes them (handlers/render.py).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -106,7 +107,15 @@ class KnowledgeKeeper:
         except KnowledgeError as error:
             return Outcome(problems=tuple(str(p) for p in error.problems))
         summary = summarize(self._brain.snapshot, snapshot, len(changed))
-        await asyncio.to_thread(write_files, self._folder, changed)
+        try:
+            await asyncio.to_thread(write_files, self._folder, changed)
+        except OSError as error:  # e.g. a read-only knowledge folder in a container
+            with contextlib.suppress(OSError):  # put back what a multi-file upload did write
+                await asyncio.to_thread(write_files, self._folder, {r: before[r] for r in changed})
+            reason = error.strerror or type(error).__name__
+            return Outcome(
+                problems=(f"{self._folder}: cannot write the knowledge folder ({reason})",)
+            )
         try:
             stored = version_files(changed, before)
             version = await self._storage.add_kb_version(

@@ -11,6 +11,7 @@ import asyncio
 import importlib.util
 import logging
 import sys
+from pathlib import Path
 from typing import Any, TypeAlias
 from urllib.parse import urlsplit
 
@@ -33,15 +34,15 @@ from bot.flood import FloodLimiter
 from bot.knowledge import load_snapshot
 from bot.recorder import Recorder
 from bot.storage import Storage
-from handlers import menu
+from handlers import handoff, jobs, menu, moderation
 from handlers.browse import Browse
 from handlers.commands import Commands
 from handlers.errors import Errors
 from handlers.feedback import Feedback
 from handlers.guards import Addressed, Flood, Others, on_stale_button, other_messages
-from handlers.handoff import MODERATOR_COMMANDS, Handoff
 from handlers.inline import Inline
 from handlers.local import Local
+from handlers.moderation import ModerationDeps
 from handlers.popular import Popular
 from handlers.privacy import Privacy
 from handlers.questions import Answers
@@ -61,6 +62,7 @@ def build_application(
     storage: Storage,
     recorder: Recorder,
     request: BaseRequest | None = None,
+    knowledge_dir: str | None = None,
 ) -> App:
     """The Application with every handler; `request` (tests) replaces the network."""
     limiter = AIORateLimiter(max_retries=RATE_RETRIES)
@@ -79,24 +81,36 @@ def build_application(
         await recorder.stop()
 
     app: App = builder.post_init(post_init).post_shutdown(post_shutdown).build()
-    register(app, settings, brain, storage, recorder)
+    folder = Path(knowledge_dir or settings.knowledge_dir)
+    register(app, settings, brain, storage, recorder, folder)
     return app
 
 
 def register(
-    app: App, settings: Settings, brain: Brain, storage: Storage, recorder: Recorder
+    app: App,
+    settings: Settings,
+    brain: Brain,
+    storage: Storage,
+    recorder: Recorder,
+    knowledge_dir: Path,
 ) -> None:
     """Every handler, in routing order: guards, commands, buttons, inline, text, the rest."""
     sessions, popular = Sessions(storage, recorder), Popular()
     local, feedback = Local(brain, sessions), Feedback(brain, storage, recorder, sessions)
     answers = Answers(brain, sessions, recorder, settings, (feedback, local, popular))
     commands, browse = Commands(brain, sessions, answers), Browse(brain, sessions)
-    privacy, handoff = Privacy(brain, storage, recorder, sessions), Handoff(brain, sessions)
+    privacy = Privacy(brain, storage, recorder, sessions)
     flood = Flood(brain, sessions, FloodLimiter(settings.flood_per_minute))
     add = app.add_handler
 
-    # Group -1: the flood limit sees every update first and may stop it (ApplicationHandlerStop).
-    add(TypeHandler(Update, flood.on_update), group=-1)
+    # Group -10: the flood limit sees every update first and may stop it (ApplicationHandlerStop).
+    add(TypeHandler(Update, flood.on_update), group=-10)
+
+    # Groups -3 and -2: moderators' commands and the hand-off relay run before the question
+    # handlers and stop an update they handled; a crisis message is still answered as a crisis.
+    deps = ModerationDeps(settings, brain, storage, recorder, knowledge_dir)
+    for module in (moderation, handoff, jobs):
+        module.register(app, deps)
 
     # Commands, with their Dutch and French names.
     add(CommandHandler("start", commands.on_start))
@@ -109,9 +123,6 @@ def register(
     add(CommandHandler(menu.names("local"), local.on_command))
     add(CommandHandler(menu.names("forget"), privacy.on_forget))
     add(CommandHandler(menu.names("mydata"), privacy.on_mydata))
-    if settings.moderators:  # placeholders until the moderation issue fills them
-        only_moderators = filters.User(user_id=settings.moderators) & filters.ChatType.PRIVATE
-        add(CommandHandler(list(MODERATOR_COMMANDS), handoff.on_moderator_command, only_moderators))
 
     # Buttons; callback_data is built only in handlers/render.py (see handlers/keyboards.py).
     add(CallbackQueryHandler(answers.on_entry, pattern=r"^e:"))
@@ -125,7 +136,6 @@ def register(
     add(CallbackQueryHandler(local.on_pick, pattern=r"^pl:"))
     add(CallbackQueryHandler(local.on_remember, pattern=r"^rm:"))
     add(CallbackQueryHandler(local.on_again, pattern=r"^lo$"))
-    add(CallbackQueryHandler(handoff.on_request, pattern=r"^ho$"))
     add(CallbackQueryHandler(on_stale_button))
 
     # Inline mode, free text (groups: only when addressed), then everything else.
@@ -157,7 +167,9 @@ def run_bot(settings: Settings, knowledge_dir: str) -> int:
     try:
         learned = loop.run_until_complete(storage.list_learned())
         brain = Brain(snapshot, [(item.entry, item.lang, item.text) for item in learned])
-        app = build_application(settings, brain, storage, Recorder(storage))
+        app = build_application(
+            settings, brain, storage, Recorder(storage), knowledge_dir=knowledge_dir
+        )
         logger.info("starting: knowledge %s, %d entries", snapshot.version, len(snapshot.entries))
         _run(app, settings)
     finally:

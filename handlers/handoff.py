@@ -317,24 +317,3 @@ def register(app: Application[Any, Any, Any, Any, Any, Any], deps: ModerationDep
         return
     for handler in Tickets(deps, app.user_data).handlers():
         app.add_handler(handler, group=GROUP)
-
-
-# -- transitional: what handlers/app.py and handlers/menu.py import today --------------------
-# Delete this block once app.py calls register() above and menu.py uses
-# handlers.moderation.menu_commands (see the moderation report).
-
-MODERATOR_COMMANDS = ("stats", "gaps", "reload")
-
-
-class Handoff(Unstaffed):
-    """The former placeholder's interface, until app.py calls `register`."""
-
-    async def on_moderator_command(
-        self, update: Update, context: ContextTypes.DEFAULT_TYPE
-    ) -> None:
-        message = update.effective_message
-        if message is not None:
-            lang = self._sessions.current(user_data_of(context), update.effective_user).lang
-            await send(
-                message, render.plain_cards(self._brain.snapshot, "moderation.placeholder", lang)
-            )

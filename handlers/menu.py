@@ -16,7 +16,7 @@ from telegram.error import TelegramError
 
 from bot.config import Settings
 from bot.model import LANGS, Snapshot
-from handlers.handoff import MODERATOR_COMMANDS
+from handlers.moderation import menu_commands
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def commands(snapshot: Snapshot, lang: str, moderator: bool = False) -> list[Bot
     index = LANGS.index(lang)
     items = [BotCommand(COMMANDS[c][index], snapshot.text(f"command.{c}", lang)) for c in COMMANDS]
     if moderator:
-        items += [BotCommand(c, snapshot.text(f"command.{c}", lang)) for c in MODERATOR_COMMANDS]
+        items += menu_commands(snapshot, lang)
     return items
 
 

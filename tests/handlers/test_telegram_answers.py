@@ -193,7 +193,9 @@ async def test_talk_to_a_person_only_when_hand_off_is_configured(
         assert "ho" in with_handoff.data()
         await with_handoff.feed(factories.callback("ho"))
         assert with_handoff.api.called("answerCallbackQuery")
-        assert "Tele-Onthaal" in with_handoff.texts()[-1]
+        # Consent first: what will be shared, that this is no emergency line, yes or no.
+        assert {"hc:y", "hc:n"} <= set(with_handoff.data())
+        assert "112" in with_handoff.texts()[-1]
     finally:
         await with_handoff.app.shutdown()
         await with_handoff.recorder.stop()

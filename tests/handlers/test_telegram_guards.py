@@ -24,9 +24,12 @@ async def test_non_text_messages_get_a_kind_note_on_what_the_bot_reads(bot: Bot,
     assert bot.data() == ["tp:0"]
 
 
-async def test_a_moderators_document_is_left_to_moderation(bot: Bot):
+async def test_a_moderators_document_goes_to_moderation_not_to_the_generic_reply(bot: Bot):
     await bot.feed(factories.document(user_id=MODERATOR))
-    assert bot.sent() == []
+    texts = bot.texts()
+    assert len(texts) == 1, "one reply, from moderation only"
+    assert ".yaml" in texts[0], "a non-YAML upload gets the hint of what to send"
+
 
 
 async def test_group_chatter_is_ignored(bot: Bot):

@@ -1,0 +1,57 @@
+"""Every benchmark, one combined table: `python -m benchmarks [matching] [startup] ...`.
+
+Each suite is a module with `rows() -> list[dict]`: one row per knowledge base, with "kb",
+"entries" and its measurements. Reported, never asserted; not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+# name → module; add "e2e" here when the end-to-end load run exposes rows().
+SUITES = {"matching": "benchmarks.matching", "startup": "benchmarks.startup"}
+# The measurements worth a line in the combined table, with their units, per suite.
+SHOWN = {
+    "matching": ("index_s", "p50_ms", "p99_ms", "naive_p50_ms", "speedup_p50"),
+    "startup": ("median_s", "min_s", "max_s", "load_s", "index_s", "first_ms"),
+}
+
+
+def combined(results: Sequence[tuple[str, dict[str, Any]]]) -> str:
+    head = f"{'suite':<10}{'knowledge base':<26}{'entries':>8}  {'measure':<14}{'value':>10}"
+    lines = [head, "-" * len(head)]
+    for suite, row in results:
+        keys = SHOWN.get(suite) or tuple(k for k in row if k not in ("kb", "entries"))
+        for key in keys:
+            if isinstance(row.get(key), int | float):
+                lines.append(
+                    f"{suite:<10}{row['kb']!s:<26}{row.get('entries', ''):>8}  "
+                    f"{key:<14}{row[key]:>10.3f}"
+                )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("suites", nargs="*", metavar="SUITE", help=f"{', '.join(SUITES)} (all)")
+    args = parser.parse_args(argv)
+    unknown = sorted(set(args.suites) - set(SUITES))
+    if unknown:
+        parser.error(f"unknown suite(s): {', '.join(unknown)}")
+    results: list[tuple[str, dict[str, Any]]] = []
+    for name in args.suites or SUITES:
+        start = time.perf_counter()
+        rows = importlib.import_module(SUITES[name]).rows()
+        results.extend((name, row) for row in rows)
+        print(f"{name}: {time.perf_counter() - start:.0f} s", file=sys.stderr)
+    print(combined(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
