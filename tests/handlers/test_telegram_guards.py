@@ -31,7 +31,6 @@ async def test_a_moderators_document_goes_to_moderation_not_to_the_generic_reply
     assert ".yaml" in texts[0], "a non-YAML upload gets the hint of what to send"
 
 
-
 async def test_group_chatter_is_ignored(bot: Bot):
     await bot.feed(factories.group_message(QUESTION))
     await bot.feed(factories.group_message("haha"))
