@@ -4,8 +4,8 @@
 # See docs/DEPLOYMENT.md. The token is passed at run time and never written into the image.
 FROM python:3.11-slim
 
-# Webhook mode needs python-telegram-bot's webhooks extra (tornado); polling needs nothing more:
-#   docker build --build-arg EXTRA_PACKAGES="python-telegram-bot[webhooks]>=22,<23" -t helpdesk .
+# Everything the bot needs (webhook mode, the /stats chart) comes from pyproject.toml; add
+# site-specific packages with: docker build --build-arg EXTRA_PACKAGES="..." -t helpdesk .
 ARG EXTRA_PACKAGES=""
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
