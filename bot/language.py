@@ -65,6 +65,10 @@ class Normaliser:
             word: concept for word, concept in self._pipes[lang].concepts.items() if "_" not in word
         }
 
+    def word_token(self, word: str, lang: str) -> str:
+        """The token of one folded word (no forms, no stop words): for splitting compounds."""
+        return _concept_or_stem(word, self._pipes[lang])
+
     def evidence(self, text: str) -> dict[str, float]:
         """How strongly each language shows in `text` (function words and letters)."""
         words = fold(text).split()

@@ -43,6 +43,10 @@ TF_FLOOR = 0.4
 TF_SATURATION = 0.4
 # Share of the coverage term taken from the entry's whole topic (its sibling entries' words).
 TOPIC_SHARE = 0.5
+# An unknown compound ("terugbellen", "telegramgroep") counts as its known head word, a little
+# less than the word itself, and as its known first part, less again.
+COMPOUND_MIN_LENGTH = 7
+COMPOUND_HEAD, COMPOUND_MODIFIER = 0.65, 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +84,10 @@ class Index:
         self._position = {entry.id: n for n, entry in enumerate(self.entries)}
         self._phrase_entry = np.array([p.entry for p in self.phrasings], dtype=np.int64)
         self._phrase_weight = np.array([self._weight(p.tokens) for p in self.phrasings]) + 1e-9
-        self._starts = np.searchsorted(self._phrase_entry, np.arange(len(self.entries)))
+        starts = np.searchsorted(self._phrase_entry, np.arange(len(self.entries)))
+        # An entry may have no phrasings (no out_of_scope.yaml): reduceat needs valid starts.
+        self._has_phrasings = np.diff(np.append(starts, len(self.phrasings))) > 0
+        self._starts = np.minimum(starts, max(len(self.phrasings) - 1, 0))
         self._phrase_post = _postings((pid, p.tokens) for pid, p in enumerate(self.phrasings))
         self._entry_post, self._entry_tf = _tf_postings(self.phrasings, len(self.entries))
         topics = sorted({e.topic for e in self.entries})
@@ -115,7 +122,32 @@ class Index:
         for choice, score, _ in hits:
             known = self._aliases.get((lang, choice), choice)
             found[known] = max(found.get(known, 0.0), (score / 100) ** 2)
-        return tuple(found.items())
+        return tuple(found.items()) or self._split_compound(token, lang)
+
+    def _split_compound(self, token: str, lang: str) -> tuple[tuple[str, float], ...]:
+        """The longest known tail of an unknown long word, and its known front part if any.
+
+        Dutch writes compounds as one word, so "terugbellen" is a kind of "bellen" and
+        "telegramgroep" a kind of "groep"; stems keep the tail intact, so splitting the stem
+        is enough. A tail needs four letters, or three when the front part is known too.
+        """
+        if len(token) < COMPOUND_MIN_LENGTH:
+            return ()
+        for cut in range(3, len(token) - 2):
+            head = self._known(token[cut:], lang)
+            front = self._known(token[:cut], lang) or self._known(token[: cut - 1], lang)
+            if head and (len(token) - cut >= 5 or (front and cut >= 4)):
+                parts = {head: COMPOUND_HEAD}
+                if front and front != head:
+                    parts[front] = COMPOUND_MODIFIER
+                return tuple(parts.items())
+        return ()
+
+    def _known(self, fragment: str, lang: str) -> str | None:
+        if len(fragment) < 3:
+            return None
+        token = fragment if fragment in self.idf else self.normaliser.word_token(fragment, lang)
+        return token if token in self.idf else None
 
     def rank(
         self,
@@ -179,7 +211,10 @@ class Index:
             hits[exclude] = 0.0
         recall, precision = hits / query_weight, hits / self._phrase_weight
         f_score = np.where(hits > 0, 2 * recall * precision / (recall + precision + 1e-12), 0.0)
-        best_phrase = np.maximum.reduceat(f_score, self._starts) if len(f_score) else f_score
+        if len(f_score):
+            best_phrase = np.maximum.reduceat(f_score, self._starts) * self._has_phrasings
+        else:
+            best_phrase = np.zeros(len(self.entries))
         bag = (
             _accumulate(self._entry_post, weights, len(self.entries), self._entry_tf) / query_weight
         )
