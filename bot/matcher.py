@@ -47,6 +47,9 @@ TOPIC_SHARE = 0.5
 # less than the word itself, and as its known first part, less again.
 COMPOUND_MIN_LENGTH = 7
 COMPOUND_HEAD, COMPOUND_MODIFIER = 0.65, 0.5
+# Longer "words" are pasted links, keyboard mashing or another script without spaces: nothing
+# fuzzy or compound can come of them, and trying costs seconds on a 4,096-letter run.
+LONGEST_WORD = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +117,9 @@ class Index:
         """Knowledge tokens this query token stands for, with a similarity in (0, 1]."""
         if token in self.idf:
             return ((token, 1.0),)
-        if len(token) < FUZZY_MIN_LENGTH or token.startswith("@") or token.isdigit():
+        if not FUZZY_MIN_LENGTH <= len(token) <= LONGEST_WORD:
+            return ()
+        if token.startswith("@") or token.isdigit():
             return ()
         bucket = self._buckets.get((lang, token[0]), [])
         hits = process.extract(token, bucket, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=3)

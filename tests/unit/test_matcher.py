@@ -102,6 +102,13 @@ def test_short_unknown_words_are_not_split_into_nonsense(snapshot: Snapshot) -> 
     assert index.rank("verwarm") == []
 
 
+def test_a_run_of_letters_longer_than_any_word_is_not_searched(snapshot: Snapshot) -> None:
+    # A pasted blob ending in a known word is noise, not a compound of that word.
+    index = index_of(snapshot, entry("online-a", "een groep op telegram"), entry("b-b", "iets"))
+    assert top(index, "telegramgroep") == "online-a"
+    assert index.rank("q" * 4000 + "groep") == []
+
+
 def test_the_answer_text_is_weak_evidence(snapshot: Snapshot) -> None:
     index = index_of(
         snapshot,
