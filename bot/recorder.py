@@ -5,6 +5,11 @@ An answer must never wait for, or fail because of, the database. Adapters call t
 in order. When the queue is full the write is dropped and counted; when a write fails (read-only
 file, locked database, disk I/O error, closed connection) it is logged without any user data,
 counted, and the worker goes on, so recording resumes by itself once storage is back.
+
+A locked database (another process writing) makes a write wait up to the storage's busy timeout
+and then fail; only the worker waits. A deleted or replaced database file fails nothing in WAL
+mode, so before a write the worker checks, every `check_every` seconds and after any failure,
+that the path still names the open file, and reopens it if not (`Storage.reopen_if_moved`).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
+import time
 from collections.abc import Awaitable, Callable
 from functools import partial
 
@@ -27,17 +33,23 @@ Job = Callable[[], Awaitable[object]]
 # "no active connection" after close; OSError a vanished directory or a full disk.
 EXPECTED_FAILURES = (sqlite3.Error, ValueError, OSError)
 _LOG_EVERY = 100
+CHECK_EVERY = 5.0
+"""Seconds between checks that the database file is still the one open (a few stat calls)."""
 
 
 class Recorder:
     """Fire-and-forget writes to a `Storage`; read `written`, `dropped` and `failed` to monitor."""
 
-    def __init__(self, storage: Storage, maxsize: int = 1000) -> None:
+    def __init__(
+        self, storage: Storage, maxsize: int = 1000, check_every: float = CHECK_EVERY
+    ) -> None:
         self._storage = storage
         self._queue: asyncio.Queue[Job] = asyncio.Queue(maxsize)
         self._task: asyncio.Task[None] | None = None
         self._closed = False
         self._failing = 0
+        self._check_every = check_every
+        self._next_check = 0.0  # time.monotonic() of the next file check; 0 = before next write
         self.written = 0
         self.dropped = 0
         self.failed = 0
@@ -143,6 +155,7 @@ class Recorder:
     async def _run(self, job: Job) -> None:
         """Perform one write; a failure is counted and logged (type and reason only)."""
         try:
+            await self._check_file()
             await job()
         except EXPECTED_FAILURES as exc:
             self._failed(exc)
@@ -155,9 +168,24 @@ class Recorder:
                 logger.info("storage writes recovered after %d failures", self._failing)
                 self._failing = 0
 
+    async def _check_file(self) -> None:
+        """Follow the database file if it was deleted or replaced; at most every check_every s."""
+        now = time.monotonic()
+        if now < self._next_check:
+            return
+        self._next_check = now + self._check_every
+        changed = await self._storage.reopen_if_moved()
+        if changed:
+            logger.error(
+                "database files changed under the running bot (%s); reopened the database at"
+                " its path and recording goes on there",
+                changed,
+            )
+
     def _failed(self, exc: BaseException, *, log: bool = True) -> None:
         self.failed += 1
         self._failing += 1
+        self._next_check = 0.0  # the file itself may be the problem: look before the next write
         if log and (self._failing == 1 or self._failing % _LOG_EVERY == 0):
             logger.warning(
                 "storage write failed (%s: %s); %d in a row, answers unaffected",

@@ -19,6 +19,7 @@ from telegram import Update
 from telegram.ext import (
     AIORateLimiter,
     Application,
+    BaseRateLimiter,
     CallbackQueryHandler,
     CommandHandler,
     InlineQueryHandler,
@@ -46,6 +47,7 @@ from handlers.moderation import ModerationDeps
 from handlers.popular import Popular
 from handlers.privacy import Privacy
 from handlers.questions import Answers
+from handlers.retry import RETRY, RetryingRequest, RetryPolicy
 from handlers.session import Sessions
 
 logger = logging.getLogger(__name__)
@@ -63,15 +65,23 @@ def build_application(
     recorder: Recorder,
     request: BaseRequest | None = None,
     knowledge_dir: str | None = None,
+    rate_limiter: BaseRateLimiter[Any] | None = None,
+    retry: RetryPolicy = RETRY,
 ) -> App:
-    """The Application with every handler; `request` (tests) replaces the network."""
-    limiter = AIORateLimiter(max_retries=RATE_RETRIES)
+    """The Application with every handler; `request` (tests) replaces the network.
+
+    `rate_limiter` replaces Telegram's ~30 messages a second (load tests and benchmarks).
+    `retry`: how Bot API calls are retried on 5xx and network failures (handlers/retry.py).
+    """
+    limiter = rate_limiter or AIORateLimiter(max_retries=RATE_RETRIES)
     builder = Application.builder().token(settings.telegram_token).rate_limiter(limiter)
     if settings.telegram_base_url:
         api, files = api_urls(settings.telegram_base_url)
         builder = builder.base_url(api).base_file_url(files)
     if request is not None:
         builder = builder.request(request).updater(None)
+    else:  # every call but the long poll, which has its own request object
+        builder = builder.request(RetryingRequest(retry))
 
     async def post_init(app: App) -> None:
         await recorder.start()

@@ -299,17 +299,22 @@ class FakeTelegramServer:
         """The next `times` calls of `method` fail (or are delayed) like Telegram would."""
         self.faults.setdefault(method, []).extend([fault] * times)
 
-    def wait_for(self, done: Callable[[list[Call]], bool], timeout: float = 5.0) -> list[Call]:
-        """Block until `done(calls)` holds (or fail after `timeout`); returns the calls."""
+    def wait_for(
+        self, done: Callable[[list[Call]], bool], timeout: float = 5.0, *, attempts: bool = False
+    ) -> list[Call]:
+        """Block until `done(calls)` holds (or fail after `timeout`); returns the calls.
+
+        With `attempts=True` it watches every call, failed ones included.
+        """
         deadline = time.monotonic() + timeout
         with self._changed:
-            while not done(self.calls):
+            while not done(self.attempts if attempts else self.calls):
                 left = deadline - time.monotonic()
                 if left <= 0:
                     names = [name for name, _ in self.calls][-15:]
                     raise TimeoutError(f"bot did not do it in {timeout}s; last calls: {names}")
                 self._changed.wait(left)
-            return list(self.calls)
+            return list(self.attempts if attempts else self.calls)
 
     def called(self, method: str) -> list[dict[str, Any]]:
         with self._changed:

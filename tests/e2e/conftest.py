@@ -18,6 +18,7 @@ from bot.dialogue import Brain
 from bot.recorder import Recorder
 from bot.storage import Storage
 from handlers.app import ALLOWED_UPDATES, App, build_application
+from handlers.retry import RETRY, RetryPolicy
 from tests import factories
 from tests.fakes import TOKEN, FakeTelegramServer, fake_telegram_server
 
@@ -121,14 +122,22 @@ def server() -> Iterator[FakeTelegramServer]:
 
 
 @pytest.fixture
-async def live(server: FakeTelegramServer, brain: Brain, tmp_path: Path) -> AsyncIterator[Live]:
+def retry() -> RetryPolicy:
+    """How the bot retries Bot API calls; a test module overrides it (faster, shorter)."""
+    return RETRY
+
+
+@pytest.fixture
+async def live(
+    server: FakeTelegramServer, brain: Brain, tmp_path: Path, retry: RetryPolicy
+) -> AsyncIterator[Live]:
     """Start the bot as `helpdesk run` would (post_init included), polling the fake server."""
     storage = await Storage.open(tmp_path / "helpdesk.sqlite3", SECRET)
     recorder = Recorder(storage)
     settings = Settings(
         telegram_token=TOKEN, telegram_base_url=server.base_url, secret=SECRET, flood_per_minute=20
     )
-    app = build_application(settings, brain, storage, recorder)
+    app = build_application(settings, brain, storage, recorder, retry=retry)
     await app.initialize()
     await app.post_init(app)  # type: ignore[misc]
     assert app.updater is not None
