@@ -1,4 +1,4 @@
-"""Every benchmark, one combined table: `python -m benchmarks [matching] [startup] ...`.
+"""Every benchmark, one combined table: `python -m benchmarks [matching] [startup] [e2e]`.
 
 Each suite is a module with `rows() -> list[dict]`: one row per knowledge base, with "kb",
 "entries" and its measurements. Reported, never asserted; not part of the test suite.
@@ -13,12 +13,27 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-# name → module; add "e2e" here when the end-to-end load run exposes rows().
-SUITES = {"matching": "benchmarks.matching", "startup": "benchmarks.startup"}
+SUITES = {
+    "matching": "benchmarks.matching",
+    "startup": "benchmarks.startup",
+    "e2e": "benchmarks.e2e",
+}
 # The measurements worth a line in the combined table, with their units, per suite.
 SHOWN = {
     "matching": ("index_s", "p50_ms", "p99_ms", "naive_p50_ms", "speedup_p50"),
     "startup": ("median_s", "min_s", "max_s", "load_s", "index_s", "first_ms"),
+    "e2e": (
+        "updates_per_s",
+        "p50_ms",
+        "p99_ms",
+        "bot_cpu_ms",
+        "bot_busy",
+        "server_busy",
+        "rss_start_mb",
+        "rss_2k_mb",
+        "rss_10k_mb",
+        "peak_rss_mb",
+    ),
 }
 
 
