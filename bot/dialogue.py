@@ -27,7 +27,11 @@ CONF_SCORE, CONF_EVIDENCE = 0.5, 6.0
 ABSTAIN_BELOW = 40.0
 # Two entries of different topics closer than this (in score) are offered as "did you mean".
 CLARIFY_MARGIN = 4.0
-LANG_CONFIDENT = 1.5
+# A message counts as written in a language from one clear cue (a function word, or a word
+# only that language's texts use, plus typical letters) when no other language shows half as
+# much. 1.5 left short Dutch lookups ("aanspreekpunt radicalisering <town>") undecided, and the
+# French reading of a town name then won; 1.0 gets every answer language in dev.yaml right.
+LANG_CONFIDENT = 1.0
 # A word only one language's texts use ("stappenplan") counts this much towards that language.
 VOCABULARY_VOTE = 0.75
 

@@ -85,6 +85,8 @@ def _concept_or_stem(word: str, pipe: _Pipeline) -> str:
         return "@postcode" if len(word) == 4 and word[0] != "0" else word
     if word in pipe.concepts:
         return pipe.concepts[word]
+    if word.startswith("@"):  # a placeholder ("@place"), never a word to stem
+        return word
     stem = pipe.stemmer.stemWord(word) if len(word) > 3 else word
     return pipe.concepts.get(stem, stem)
 

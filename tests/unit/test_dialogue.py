@@ -66,6 +66,12 @@ def test_french_message_is_never_answered_in_dutch(brain: Brain) -> None:
     assert reply.lang == "fr"
 
 
+def test_a_short_dutch_lookup_with_a_town_is_answered_in_dutch(brain: Brain) -> None:
+    # Town names are shared by all languages; one Dutch-only word must decide the language.
+    reply = brain.respond("aanspreekpunt radicalisering Lokeren", Session(lang="en"))
+    assert reply.lang == "nl"
+
+
 def test_long_message_is_cut_not_refused(brain: Brain) -> None:
     reply = brain.respond("radicalisering " * 2000, Session())
     assert reply.kind in ("answer", "abstain")

@@ -51,6 +51,7 @@ def test_places_and_postcodes_become_placeholders(norm: Normaliser) -> None:
     assert "@place" in norm.tokens("hulp in Mechelen", "nl")
     assert "@postcode" in norm.tokens("postcode 2800", "nl")
     assert "@postcode" not in norm.tokens("0470 12 34 56", "nl")
+    assert "@place" in norm.tokens("de l'aide à Mechelen", "fr")  # never stemmed to "@plac"
 
 
 def test_emoji_and_punctuation_leave_no_tokens(norm: Normaliser) -> None:
