@@ -141,6 +141,7 @@ POSITIVE: dict[str, dict[str, list[str]]] = {
     ABUSE: {
         "nl": [
             "mijn vader slaat mij",
+            "mijn stiefvader duwt mij naar de grond als hij gedronken heeft",
             "hij dreigt ons iets aan te doen",
             "mijn stiefvader heeft mij geslagen",
             "mijne pa slaat ma als hij gedronken heeft",
@@ -190,6 +191,7 @@ POSITIVE: dict[str, dict[str, list[str]]] = {
 }
 
 NEGATIVE = [
+    "het algoritme duwt mijn dochter naar steeds extremere filmpjes",
     "wat zijn signalen van radicalisering",
     "mijn zoon is boos op de wereld",
     "na de aanslag in het nieuws is mijn dochter bang",
