@@ -25,7 +25,7 @@ MAX_INPUT = 4096
 # items plus half the abstain accuracy; see `helpdesk eval` score bands), then rounded.
 CONF_SCORE, CONF_EVIDENCE = 0.5, 6.0
 ABSTAIN_BELOW = 40.0
-# Two entries of different topics closer than this (in score) are offered as "did you mean".
+# Two entries of different topics closer than this (in confidence) are offered as "did you mean".
 CLARIFY_MARGIN = 4.0
 # A message counts as written in a language from one clear cue (a function word, or a word
 # only that language's texts use, plus typical letters) when no other language shows half as
@@ -99,7 +99,7 @@ class Brain:
 
 
 def _build(snapshot: Snapshot, learned: list[tuple[str, str, str]]) -> tuple[Snapshot, Index]:
-    places = snapshot.places.names.keys() if snapshot.places is not None else ()
+    places = snapshot.places.placeholders() if snapshot.places is not None else {}
     return snapshot, Index(snapshot, Normaliser(snapshot.language, places), learned)
 
 
@@ -129,7 +129,9 @@ def _decide(text: str, session: Session, snapshot: Snapshot, index: Index) -> Re
         return replace(reply, rule=hit.rule)
     if _nothing_asked(text, snapshot):
         return Reply("abstain", detected or session.lang, reason="empty")
-    matches = index.rank(text, langs=(detected,) if detected else LANGS, out_of_scope=True)
+    matches = _by_confidence(
+        index.rank(text, langs=(detected,) if detected else LANGS, limit=10, out_of_scope=True)
+    )
     if matches and matches[0].topic == OUT_OF_SCOPE:
         others = tuple(m for m in matches if m.topic != OUT_OF_SCOPE)
         return Reply(
@@ -152,6 +154,15 @@ def _nothing_asked(text: str, snapshot: Snapshot) -> bool:
     """Empty, emoji, punctuation, or only filler words like "ok" or "test"."""
     fillers = {fold(str(w)) for w in snapshot.language.get("fillers", []) or []}
     return all(word in fillers for word in fold(text).split())
+
+
+def _by_confidence(matches: list[Match]) -> list[Match]:
+    """The matcher's top ten, best first by the measure that decides whether to answer at all.
+
+    The matcher ranks by relative agreement; an entry that also covers more of a long message
+    (more evidence) is the better answer to it, so both decisions use one measure.
+    """
+    return sorted(matches, key=lambda m: -confidence(m))[:5]
 
 
 def confidence(match: Match) -> float:
@@ -183,8 +194,9 @@ def _top(matches: list[Match]) -> float:
 def _choices(matches: list[Match]) -> tuple[str, ...]:
     """Close runners-up from other topics, offered as "did you mean"."""
     best = matches[0]
+    top = confidence(best)
     close = [
-        m for m in matches[1:] if m.topic != best.topic and best.score - m.score < CLARIFY_MARGIN
+        m for m in matches[1:] if m.topic != best.topic and top - confidence(m) < CLARIFY_MARGIN
     ]
     return tuple(m.entry_id for m in close[:2])
 

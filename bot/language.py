@@ -38,12 +38,18 @@ class Normaliser:
     """Turns text into weighted-matching tokens for one language at a time.
 
     Town names and postcodes become the concepts `@place` and `@postcode`, so "who can help
-    in Mechelen" and "wie in 3500" match questions written with any other town.
+    in Mechelen" and "wie in 3500" match questions written with any other town. `places` maps
+    each folded name to its token (`Places.placeholders`); a plain list of names means "@place".
     """
 
-    def __init__(self, data: Mapping[str, Any], places: Iterable[str] = ()) -> None:
+    def __init__(
+        self, data: Mapping[str, Any], places: Mapping[str, str] | Iterable[str] = ()
+    ) -> None:
         excluded = {fold(str(w)) for w in data.get("not_places", []) or []}
-        towns = [name for name in places if len(name) >= 4 and name not in excluded]
+        tokens = places if isinstance(places, Mapping) else dict.fromkeys(places, "@place")
+        towns = {
+            name: token for name, token in tokens.items() if len(name) >= 4 and name not in excluded
+        }
         self._pipes = {lang: _build(lang, data, towns) for lang in LANGS}
         self.tokens = lru_cache(maxsize=4096)(self._tokens)
 
@@ -116,7 +122,7 @@ class _CachedStemmer:
         self.stemWord = lru_cache(maxsize=65536)(stemmer.stemWord)
 
 
-def _build(lang: str, data: Mapping[str, Any], towns: list[str]) -> _Pipeline:
+def _build(lang: str, data: Mapping[str, Any], towns: Mapping[str, str]) -> _Pipeline:
     stemmer = _CachedStemmer(snowballstemmer.stemmer(_STEMMER_NAMES[lang]))
     stop = frozenset(fold(str(w)) for w in (data.get("stopwords", {}) or {}).get(lang, []) or [])
     function = {fold(str(w)) for w in (data.get("function_words", {}) or {}).get(lang, []) or []}
@@ -134,8 +140,8 @@ def _build(lang: str, data: Mapping[str, Any], towns: list[str]) -> _Pipeline:
             else:
                 concepts.setdefault(member, concept)
                 concepts.setdefault(stemmer.stemWord(member), concept)
-    for town in towns:
-        phrases.append((tuple(town.split()), "@place"))
+    for town, token in towns.items():
+        phrases.append((tuple(town.split()), token))
     by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
     for phrase, token in sorted(phrases, key=lambda item: -len(item[0])):
         by_first.setdefault(phrase[0], []).append((phrase, token))

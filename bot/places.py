@@ -117,6 +117,19 @@ class Places:
         words = max((len(key.split()) for key in names), default=1)
         return cls(towns, codes, names, _postcode_old_names(data, names), sizes, words)
 
+    def placeholders(self) -> dict[str, str]:
+        """Folded place name -> the token that stands for it in matching.
+
+        Any town reads as "@place", so "help in Mechelen" matches a question written with
+        another town; Brussels names read as "@brussels", which has its own services.
+        """
+        return {
+            name: "@brussels"
+            if all(self.municipalities[nis].region == "brussels" for nis in entry.nis)
+            else "@place"
+            for name, entry in self.names.items()
+        }
+
     def by_nis(self, nis: str) -> Municipality | None:
         """A municipality by NIS code, e.g. one remembered from an earlier conversation."""
         return self.municipalities.get(str(nis))

@@ -72,6 +72,20 @@ def test_a_short_dutch_lookup_with_a_town_is_answered_in_dutch(brain: Brain) -> 
     assert reply.lang == "nl"
 
 
+@pytest.mark.parametrize(
+    ("message", "entry"),
+    [
+        ("met wie kan ik in Hasselt praten over mijn zorgen om mijn zoon", "local-help-who"),
+        ("bij wie kan ik terecht in Lokeren als ik me ongerust maak", "local-help-who"),
+        ("je vis à Schaerbeek, qui peut m'aider avec mon fils", "local-help-brussels"),
+    ],
+)
+def test_a_worry_with_a_town_gets_the_local_route(brain: Brain, message: str, entry: str) -> None:
+    # A long message is answered by the entry covering most of it (confidence, not agreement
+    # alone), and the town decides between the Flemish and the Brussels route.
+    assert brain.respond(message, Session()).entry == entry
+
+
 def test_long_message_is_cut_not_refused(brain: Brain) -> None:
     reply = brain.respond("radicalisering " * 2000, Session())
     assert reply.kind in ("answer", "abstain")

@@ -10,7 +10,7 @@ from bot.model import Snapshot
 
 @pytest.fixture(scope="module")
 def norm(snapshot: Snapshot) -> Normaliser:
-    return Normaliser(snapshot.language, snapshot.places.names.keys())
+    return Normaliser(snapshot.language, snapshot.places.placeholders())
 
 
 def test_accents_ligatures_and_full_width_fold_away(norm: Normaliser) -> None:
@@ -52,6 +52,13 @@ def test_places_and_postcodes_become_placeholders(norm: Normaliser) -> None:
     assert "@postcode" in norm.tokens("postcode 2800", "nl")
     assert "@postcode" not in norm.tokens("0470 12 34 56", "nl")
     assert "@place" in norm.tokens("de l'aide à Mechelen", "fr")  # never stemmed to "@plac"
+
+
+def test_brussels_names_have_their_own_placeholder(norm: Normaliser) -> None:
+    # Brussels has its own services; a Flemish town must not read as Brussels or back.
+    assert "@brussels" in norm.tokens("ik woon in Schaarbeek", "nl")
+    assert "@brussels" in norm.tokens("j'habite à Schaerbeek", "fr")
+    assert "@brussels" not in norm.tokens("ik woon in Lokeren", "nl")
 
 
 def test_emoji_and_punctuation_leave_no_tokens(norm: Normaliser) -> None:
