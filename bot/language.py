@@ -15,7 +15,7 @@ from typing import Any
 import snowballstemmer  # type: ignore[import-untyped]
 
 from bot.model import LANGS
-from bot.text import fold
+from bot.text import PLACEHOLDERS, fold
 
 _STEMMER_NAMES = {"nl": "dutch", "fr": "french", "en": "english"}
 # "IS" in capitals is the organisation, "is" is the verb: decide before case is folded away.
@@ -60,8 +60,8 @@ class Normaliser:
         out: list[str] = []
         for word in words:
             for part in pipe.forms.get(word, (word,)):
-                if part in pipe.stop or not part:
-                    continue
+                if part in pipe.stop or part in PLACEHOLDERS or not part:
+                    continue  # a pasted number or link says nothing about the question
                 out.append(_concept_or_stem(part, pipe))
         return tuple(out)
 

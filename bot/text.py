@@ -12,22 +12,28 @@ import unicodedata
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
+# A phone number: 0, 00xx or +xx, then 7 to 10 digits with single spaces, dots, slashes or
+# dashes between ("0470 12 34 56", "+32 2 501 04 60"). Short lines (112, 1712) stay numbers.
+_PHONE = re.compile(r"(?<![\w+])(?:\+\d{2}|00\d{2}|0)(?:[\s./-]?\d){7,10}(?!\w)")
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 _APOSTROPHE = re.compile(r"[\u2018\u2019\u02bc`´]")
 _SPACES = re.compile(r"\s+")
 _LETTER_REPEAT = re.compile(r"(\D)\1{2,}")
+PLACEHOLDERS = frozenset({"urlx", "emailx", "phonex"})
 
 
 def fold(text: str) -> str:
     """Return `text` as lowercase ASCII-ish words separated by single spaces.
 
-    URLs and e-mail addresses become the placeholders `urlx` and `emailx`; an apostrophe keeps
+    URLs, e-mail addresses and phone numbers become the placeholders `urlx`, `emailx` and
+    `phonex` (`PLACEHOLDERS`); an apostrophe keeps
     words apart ("l'islam" → "l islam"); a letter typed three or more times in a row counts
     once ("heeeelp" → "help"); digits are kept.
     """
     text = unicodedata.normalize("NFKC", text)
     text = _URL.sub(" urlx ", text)
     text = _EMAIL.sub(" emailx ", text)
+    text = _PHONE.sub(" phonex ", text)
     text = _APOSTROPHE.sub("'", text)
     text = unicodedata.normalize("NFKD", text.casefold())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))

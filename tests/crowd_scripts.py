@@ -50,7 +50,7 @@ QUESTIONS = {
     ),
 }
 EMPTY = ("ok", "?", "...")
-UNSURE = ("de fiets van mijn buurman is gestolen", "kan je mijn wasmachine maken")
+UNSURE = ("de fiets van mijn buurman is gestolen", "het is allemaal zo ingewikkeld")
 CRISIS = {
     "nl": "mijn zoon wil vanavond een aanslag plegen",
     "fr": "je veux me suicider",

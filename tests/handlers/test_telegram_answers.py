@@ -16,8 +16,9 @@ QUESTION = "welke signalen wijzen op radicalisering"
 CRISIS_NL = "mijn zoon wil vanavond een aanslag plegen"
 UNSURE = (
     "de fiets van mijn buurman is gestolen",
-    "wat moet ik doen",
-    "kan je mijn wasmachine maken",
+    "het is allemaal zo ingewikkeld",
+    "ik heb een vraag over iets anders",
+    "dat is een lang verhaal",
 )
 HESITANT = (
     "mijn kind is veranderd",
@@ -29,13 +30,17 @@ HESITANT = (
 
 
 def first_reply(brain: Brain, kind: str, candidates: tuple[str, ...], choices: bool | None) -> str:
-    """A message the core answers with `kind` (and with or without did-you-mean choices)."""
+    """A message the core answers with `kind` (and with or without did-you-mean choices).
+
+    An abstain here means "unsure": only those ask to keep the question (off-topic ones do not).
+    """
     for text in candidates:
         reply = brain.respond(text, Session())
         wanted = choices is None or bool(reply.choices) == choices
-        if reply.kind == kind and reply.reason != "empty" and wanted:
+        reason_ok = reply.reason == "unsure" if kind == "abstain" else True
+        if reply.kind == kind and reason_ok and wanted:
             return text
-    pytest.skip(f"no candidate gives a {kind} reply (choices={choices}) in this knowledge base")
+    pytest.fail(f"no candidate gives a {kind} reply (choices={choices}); add one that does")
 
 
 async def test_a_question_gets_an_html_answer_with_referral_and_buttons(bot: Bot, snapshot):
@@ -144,8 +149,9 @@ async def test_hesitation_offers_did_you_mean_and_tapping_shows_that_answer(
 
 
 async def test_consent_yes_keeps_the_question_scrubbed(bot: Bot, brain: Brain):
-    text = first_reply(brain, "abstain", UNSURE, choices=None)
-    await bot.feed(factories.message(text + " bel 0470 12 34 56"))
+    with_phone = tuple(text + " bel 0470 12 34 56" for text in UNSURE)
+    text = first_reply(brain, "abstain", with_phone, choices=None)
+    await bot.feed(factories.message(text))
     await bot.feed(factories.callback("g:y"))
     await bot.recorder.flush()
     [gap] = await bot.storage.list_gaps()

@@ -77,3 +77,10 @@ def test_emoji_and_punctuation_leave_no_tokens(norm: Normaliser) -> None:
 def test_function_words_show_the_language(norm: Normaliser, text: str, lang: str) -> None:
     evidence = norm.evidence(text)
     assert max(evidence, key=lambda code: evidence[code]) == lang
+
+
+def test_a_pasted_phone_number_or_link_adds_no_tokens(norm: Normaliser) -> None:
+    # An unknown number would count as an unknown word and dilute the question.
+    plain = norm.tokens("kan iemand mij terugbellen", "nl")
+    assert norm.tokens("kan iemand mij terugbellen op 0470 12 34 56", "nl") == plain
+    assert norm.tokens("kan iemand mij terugbellen https://example.org/x", "nl") == plain
