@@ -30,6 +30,7 @@ def detector() -> CrisisDetector:
 POSITIVE: dict[str, dict[str, list[str]]] = {
     DANGER: {
         "nl": [
+            "mijn zoon vertrekt volgende week naar Syrië, hij heeft al een ticket",
             "mijn zoon plant een aanslag op zijn school",
             "ik denk dat mijn broer een aanslg aan het voorbereiden is",
             "hij zei dat hij morgen mensen gaat neersteken",
@@ -54,6 +55,7 @@ POSITIVE: dict[str, dict[str, list[str]]] = {
         "fr": [
             "mon fils prépare un attentat",
             "il part ce soir en Syrie",
+            "il veut partir en Syrie la semaine prochaine, il a son billet",
             "elle a un billet d'avion pour demain et je crois qu'elle rejoint daech",
             "j'ai trouvé une arme cachée dans sa chambre",
             "mon neveu menace de tuer des gens à l'école",
@@ -68,6 +70,7 @@ POSITIVE: dict[str, dict[str, list[str]]] = {
             "il veut devenir un martyr",
         ],
         "en": [
+            "she is flying to Syria soon, the ticket is booked",
             "my son is planning an attack",
             "I think he is preparing a bombing at the festival",
             "she's at the airport right now, I think she's going to Syria",
