@@ -86,6 +86,21 @@ def test_a_worry_with_a_town_gets_the_local_route(brain: Brain, message: str, en
     assert brain.respond(message, Session()).entry == entry
 
 
+@pytest.mark.parametrize(
+    ("message", "topic"),
+    [
+        ("wie ben jij", "about-bot"),  # all stop words but one: kept whole as a phrase
+        ("t'es qui toi", "about-bot"),
+        ("who are you", "about-bot"),
+        ("kan iemand mij bellen op 0470 12 34 56", "human"),  # the number is no word
+        ("hoeveel kost de opvoedingslijn", "parent-support"),  # a price, yet not off-topic
+    ],
+)
+def test_short_everyday_questions_reach_their_topic(brain: Brain, message: str, topic: str) -> None:
+    reply = brain.respond(message, Session())
+    assert (reply.kind, reply.topic) == ("answer", topic)
+
+
 def test_long_message_is_cut_not_refused(brain: Brain) -> None:
     reply = brain.respond("radicalisering " * 2000, Session())
     assert reply.kind in ("answer", "abstain")
