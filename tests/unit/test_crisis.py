@@ -194,6 +194,8 @@ POSITIVE: dict[str, dict[str, list[str]]] = {
 }
 
 NEGATIVE = [
+    "my daughter wants to kill it at her exams tomorrow",
+    "il va tuer le game demain au match",
     "het algoritme duwt mijn dochter naar steeds extremere filmpjes",
     "wat zijn signalen van radicalisering",
     "mijn zoon is boos op de wereld",
