@@ -29,6 +29,12 @@ MAX_INPUT = 4096
 # knowledge-base changes: the last one moved the best threshold from 40 to 35.
 CONF_SCORE, CONF_EVIDENCE = 0.5, 6.0
 ABSTAIN_BELOW = 35.0
+# A message whose only known words are ones every topic uses ("mijn zoon", "vraag", "help":
+# evidence 0.7-0.85) agrees well with any short phrasing, so it could pass the threshold on an
+# arbitrary entry; answering "my son" with the far-right entry would hurt. Below this much
+# evidence the bot asks for more instead, with the did-you-mean choices and the topic menu.
+# Subject words alone ("radicalisering", "beroepsgeheim", "clb") carry 1.0 or more.
+MIN_EVIDENCE = 0.9
 # Two entries of different topics closer than this (in confidence) are offered as "did you mean".
 CLARIFY_MARGIN = 4.0
 # A message counts as written in a language from one clear cue (a function word, or a word
@@ -144,7 +150,7 @@ def _decide(text: str, session: Session, snapshot: Snapshot, index: Index) -> Re
     matches = [m for m in matches if m.topic != OUT_OF_SCOPE]
     if not matches and not any(index.normaliser.tokens(text, lang) for lang in LANGS):
         return Reply("abstain", detected or session.lang, reason="empty")
-    if not matches or confidence(matches[0]) < ABSTAIN_BELOW:
+    if not matches or confidence(matches[0]) < ABSTAIN_BELOW or matches[0].evidence < MIN_EVIDENCE:
         lang = detected or session.lang
         return Reply("abstain", lang, matches=tuple(matches), score=_top(matches), reason="unsure")
     best = matches[0]

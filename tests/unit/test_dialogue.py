@@ -101,6 +101,23 @@ def test_short_everyday_questions_reach_their_topic(brain: Brain, message: str, 
     assert (reply.kind, reply.topic) == ("answer", topic)
 
 
+@pytest.mark.parametrize("message", ["mijn zoon", "my son", "mon fils", "vraag"])
+def test_a_vague_message_gets_choices_not_a_guess(brain: Brain, message: str) -> None:
+    # Words every topic uses agree with any short phrasing; guessing "far-right" for "my son"
+    # would hurt. The bot asks for more and offers choices.
+    reply = brain.respond(message, Session())
+    assert (reply.kind, reply.reason) == ("abstain", "unsure")
+    assert reply.matches, "the not-sure reply offers did-you-mean choices"
+
+
+@pytest.mark.parametrize(
+    ("message", "topic"),
+    [("radicalisering", "definitions"), ("beroepsgeheim", "professional-secrecy")],
+)
+def test_one_subject_word_is_enough_to_answer(brain: Brain, message: str, topic: str) -> None:
+    assert brain.respond(message, Session()).topic == topic
+
+
 def test_long_message_is_cut_not_refused(brain: Brain) -> None:
     reply = brain.respond("radicalisering " * 2000, Session())
     assert reply.kind in ("answer", "abstain")

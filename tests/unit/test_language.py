@@ -84,3 +84,19 @@ def test_a_pasted_phone_number_or_link_adds_no_tokens(norm: Normaliser) -> None:
     plain = norm.tokens("kan iemand mij terugbellen", "nl")
     assert norm.tokens("kan iemand mij terugbellen op 0470 12 34 56", "nl") == plain
     assert norm.tokens("kan iemand mij terugbellen https://example.org/x", "nl") == plain
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("un membre du groupe tient des propos racistes", "fr"),
+        ("il traîne avec une bande du quartier", "fr"),
+        ("hoe kan ik een gesprek voeren met mijn zoon", "nl"),
+        ("mediawijsheid lessen over propaganda", "nl"),
+        ("peer support for parents", "en"),
+    ],
+)
+def test_ordinary_words_that_are_also_villages_are_not_places(
+    norm: Normaliser, text: str, lang: str
+) -> None:
+    assert "@place" not in norm.tokens(text, lang)
