@@ -30,6 +30,7 @@ def detector() -> CrisisDetector:
 POSITIVE: dict[str, dict[str, list[str]]] = {
     DANGER: {
         "nl": [
+            "hij praat over martelaarschap en het paradijs",
             "mijn zoon vertrekt volgende week naar Syrië, hij heeft al een ticket",
             "mijn zoon plant een aanslag op zijn school",
             "ik denk dat mijn broer een aanslg aan het voorbereiden is",
@@ -70,6 +71,7 @@ POSITIVE: dict[str, dict[str, list[str]]] = {
             "il veut devenir un martyr",
         ],
         "en": [
+            "he keeps talking about martyrdom and paradise",
             "she is flying to Syria soon, the ticket is booked",
             "my son is planning an attack",
             "I think he is preparing a bombing at the festival",
@@ -194,6 +196,7 @@ POSITIVE: dict[str, dict[str, list[str]]] = {
 }
 
 NEGATIVE = [
+    "we bespreken martelaarschap in de godsdienstles",
     "my daughter wants to kill it at her exams tomorrow",
     "il va tuer le game demain au match",
     "het algoritme duwt mijn dochter naar steeds extremere filmpjes",
