@@ -5,6 +5,7 @@
 config     what `from_env` accepts but `helpdesk run` would refuse (secret, token shape, URLs);
            invalid values never get this far: `helpdesk` prints one line each and exits 2
 knowledge  `validate`: counts of errors and warnings, the first error; says when read-only
+retention  the days the privacy answers promise equal HELPDESK_RETENTION_DAYS
 database   open and migrate, integrity_check, a write in a transaction that is rolled back
 telegram   getMe against the Bot API (skipped with --offline or without a token)
 
@@ -25,7 +26,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.config import Settings
-from bot.knowledge import validate
+from bot.knowledge import inspect
+from bot.model import Snapshot
+from bot.text import fold
 
 # asyncio, aiosqlite, storage and httpx are imported inside the checks that need them: the CLI
 # imports this module for every command, and `helpdesk ask` should not pay for them.
@@ -33,6 +36,7 @@ from bot.knowledge import validate
 EXIT_OK, EXIT_FAIL = 0, 1
 DEFAULT_API = "https://api.telegram.org"
 TOKEN_SHAPE = re.compile(r"^\d{6,}:[A-Za-z0-9_-]{20,}$")
+_DAYS = re.compile(r"\b(\d+) (?:dagen|jours|days)\b")
 # The write probe: constant SQL, no input, always rolled back (the bot's own SQL stays in storage).
 _PROBE = (
     "BEGIN IMMEDIATE",
@@ -80,7 +84,9 @@ def diagnose(
 ) -> list[Check]:
     """Every check, in order; never raises for a problem it can name."""
     checks = check_config(settings)
-    checks.append(check_knowledge(knowledge))
+    snapshot, knowledge_check = _knowledge(knowledge)
+    checks.append(knowledge_check)
+    checks.append(check_retention(settings, snapshot))
     checks.append(check_database(settings.db_path, settings.secret))
     checks.append(check_telegram(settings, offline=offline, timeout=timeout))
     return checks
@@ -110,14 +116,46 @@ def check_config(settings: Settings) -> list[Check]:
 
 def check_knowledge(folder: str | Path) -> Check:
     """Validate the knowledge folder: errors fail, warnings are only counted."""
-    problems = validate(folder)
+    return _knowledge(folder)[1]
+
+
+def _knowledge(folder: str | Path) -> tuple[Snapshot | None, Check]:
+    snapshot, problems = inspect(folder)
     errors = [p for p in problems if p.severity == "error"]
     counts = f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s)"
     if errors:
-        return Check("FAIL", "knowledge", f"{folder}: {counts}; first: {errors[0]}")
+        return None, Check("FAIL", "knowledge", f"{folder}: {counts}; first: {errors[0]}")
     # Moderators' uploads and rollbacks write into the folder; a baked-in image copy is read-only.
     access = "" if os.access(folder, os.W_OK) else "; read-only, so moderator uploads will fail"
-    return Check("ok", "knowledge", f"{folder}: {counts}{access}")
+    return snapshot, Check("ok", "knowledge", f"{folder}: {counts}{access}")
+
+
+def check_retention(settings: Settings, snapshot: Snapshot | None) -> Check:
+    """The privacy answers tell people when kept questions are erased: it must be true."""
+    if snapshot is None:
+        return Check("skip", "retention", "no valid knowledge base to read")
+    stated = {
+        int(days)
+        for entry in snapshot.entries
+        if entry.topic == "privacy"
+        for texts in entry.answers.values()
+        for text in texts.values()
+        for days in _DAYS.findall(fold(text))
+    }
+    if not stated:
+        return Check("ok", "retention", "the privacy answers name no number of days")
+    wrong = sorted(stated - {settings.retention_days})
+    if wrong:
+        said = ", ".join(str(days) for days in wrong)
+        return Check(
+            "FAIL",
+            "retention",
+            f"the privacy answers say {said} days but HELPDESK_RETENTION_DAYS is "
+            f"{settings.retention_days}: change one so people are told the truth",
+        )
+    return Check(
+        "ok", "retention", f"privacy answers and purge agree: {settings.retention_days} days"
+    )
 
 
 def check_database(path: str | Path, secret: bytes) -> Check:

@@ -60,6 +60,16 @@ def validate(folder: str | Path) -> list[Problem]:
     return problems
 
 
+def inspect(folder: str | Path) -> tuple[Snapshot | None, list[Problem]]:
+    """The Snapshot (None when there are errors) and every problem: validate and load in one."""
+    try:
+        snapshot, problems = _build(Path(folder))
+    except KnowledgeError as error:
+        return None, error.problems
+    errors = any(p.severity == "error" for p in problems)
+    return (None if errors else snapshot), problems
+
+
 def load_snapshot(folder: str | Path) -> Snapshot:
     """A Snapshot of `folder`; raises KnowledgeError listing every error."""
     snapshot, problems = _build(Path(folder))

@@ -26,6 +26,7 @@ from bot.doctor import (
     check_config,
     check_database,
     check_knowledge,
+    check_retention,
     check_telegram,
     diagnose,
     exit_code,
@@ -33,7 +34,7 @@ from bot.doctor import (
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghij"
-LINE = re.compile(r"^(ok|FAIL|skip) (config|knowledge|database|telegram): \S")
+LINE = re.compile(r"^(ok|FAIL|skip) (config|knowledge|retention|database|telegram): \S")
 
 
 class FakeBotApi(BaseHTTPRequestHandler):
@@ -100,11 +101,22 @@ def test_offline_doctor_passes_on_a_fresh_install(tmp_path: Path, kb_copy: Path)
     settings = settings_for(tmp_path, telegram_token=TOKEN)
     checks = diagnose(settings, kb_copy, offline=True)
     lines = [str(check) for check in checks]
-    assert [c.name for c in checks] == ["config", "knowledge", "database", "telegram"]
+    assert [c.name for c in checks] == ["config", "knowledge", "retention", "database", "telegram"]
     assert all(LINE.match(line) for line in lines), lines
     assert exit_code(checks) == 0, lines
     assert lines[-1] == "skip telegram: --offline"
     assert "0 error(s)" in lines[1]
+
+
+def test_retention_check_fails_when_the_privacy_answers_promise_other_days(
+    tmp_path: Path, snapshot
+) -> None:
+    # The privacy answers tell people when kept questions are erased; the purge must agree.
+    agree = check_retention(settings_for(tmp_path, retention_days=90), snapshot)
+    differ = check_retention(settings_for(tmp_path, retention_days=30), snapshot)
+    assert agree.status == "ok" and "90 days" in agree.detail
+    assert differ.status == "FAIL" and "90" in differ.detail and "30" in differ.detail
+    assert check_retention(settings_for(tmp_path), None).status == "skip"
 
 
 def test_database_check_creates_migrates_and_leaves_no_trace(tmp_path: Path) -> None:
@@ -278,7 +290,7 @@ def test_healthcheck_command_passes_outside_the_container(tmp_path: Path, kb_cop
     result = helpdesk(command, container_env(tmp_path, kb_copy), cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
-    assert len(lines) == 4
+    assert len(lines) == 5  # config, knowledge, retention, database, telegram
     assert all(LINE.match(line) for line in lines), lines
     assert (tmp_path / "data" / "helpdesk.sqlite3").is_file()
 
