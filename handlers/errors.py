@@ -1,4 +1,8 @@
-"""The one error handler: log with context (ids, never text or token), apologise, translated."""
+"""The one error handler: log with context, apologise, translated.
+
+The log line names the update id, the kind of chat and of update: enough to find the trace,
+and nothing that identifies the person (no chat or user id, no text, never the token).
+"""
 
 from __future__ import annotations
 
@@ -30,7 +34,7 @@ class Errors:
         logger.error(
             "error handling update=%s chat=%s kind=%s",
             update.update_id if update else None,
-            update.effective_chat.id if update and update.effective_chat else None,
+            update.effective_chat.type if update and update.effective_chat else None,
             _kind(update),
             exc_info=context.error,
         )

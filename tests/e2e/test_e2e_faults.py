@@ -107,7 +107,7 @@ async def test_a_lasting_outage_is_logged_and_the_bot_answers_again_when_it_ends
     assert len(sends_to(live.server, 2007, delivered=True)) == 1
     errors = [r.getMessage() for r in caplog.records if r.name == "handlers.errors"]
     assert errors == [
-        f"error handling update={update} chat=2007 kind=message",
+        f"error handling update={update} chat=private kind=message",  # no chat id: personal
         "could not send the error notice: NetworkError",
     ]
     retries = [r for r in caplog.records if r.name == "handlers.retry"]
