@@ -130,12 +130,12 @@ def _decide(text: str, session: Session, snapshot: Snapshot, index: Index) -> Re
     hit = snapshot.crisis.detect(text) if snapshot.crisis else None
     if hit is not None:
         lang = hit.lang or detected or session.lang
-        topic_entry = next((e for e in snapshot.entries if e.topic == hit.topic), None)
+        topic_entry = _crisis_entry(text, lang, hit.topic, snapshot, index)
         if topic_entry is None:
             return Reply(
                 "crisis", lang, hit.topic, services=_must_refer(snapshot, hit.topic), rule=hit.rule
             )
-        reply = _answer(snapshot, topic_entry.id, lang, session, "crisis", 100.0)
+        reply = _answer(snapshot, topic_entry, lang, session, "crisis", 100.0)
         return replace(reply, rule=hit.rule)
     if _nothing_asked(text, snapshot):
         return Reply("abstain", detected or session.lang, reason="empty")
@@ -158,6 +158,17 @@ def _decide(text: str, session: Session, snapshot: Snapshot, index: Index) -> Re
     kind = "crisis" if snapshot.topics[best.topic].kind == "crisis" else "answer"
     reply = _answer(snapshot, best.entry_id, lang, session, kind, best.score)
     return replace(reply, matches=tuple(matches), choices=_choices(matches))
+
+
+def _crisis_entry(text: str, lang: str, topic: str, snapshot: Snapshot, index: Index) -> str | None:
+    """The crisis topic's entry that fits the message best ("leaving tonight" gets the entry on
+    leaving, not the one on attacks); the first one on a tie. The rule already chose the topic,
+    so matching only picks the wording: it can never turn a crisis into something else."""
+    entries = [e.id for e in snapshot.entries if e.topic == topic]
+    if len(entries) < 2:
+        return entries[0] if entries else None
+    scores = [index.score_of(text, lang if lang in LANGS else "nl", e) for e in entries]
+    return entries[scores.index(max(scores))]
 
 
 def _nothing_asked(text: str, snapshot: Snapshot) -> bool:

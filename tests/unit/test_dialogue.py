@@ -118,6 +118,24 @@ def test_one_subject_word_is_enough_to_answer(brain: Brain, message: str, topic:
     assert brain.respond(message, Session()).topic == topic
 
 
+@pytest.mark.parametrize(
+    ("message", "entry"),
+    [
+        ("mijn zoon vertrekt vanavond naar Syrië", "crisis-danger-leaving"),
+        ("my daughter is flying to syria tonight", "crisis-danger-leaving"),
+        ("mijn zoon wil vanavond een aanslag plegen", "crisis-danger-attack"),
+        ("ik wil dood", "crisis-suicide-help"),
+        ("mijn zoon wil een einde aan zijn leven maken", "crisis-suicide-someone"),
+    ],
+)
+def test_a_crisis_gets_the_entry_of_its_topic_that_fits(
+    brain: Brain, message: str, entry: str
+) -> None:
+    # The rule decides that it is a crisis and which kind; matching only picks the wording.
+    reply = brain.respond(message, Session())
+    assert (reply.kind, reply.entry) == ("crisis", entry)
+
+
 def test_long_message_is_cut_not_refused(brain: Brain) -> None:
     reply = brain.respond("radicalisering " * 2000, Session())
     assert reply.kind in ("answer", "abstain")
