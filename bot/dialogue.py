@@ -32,7 +32,8 @@ ABSTAIN_BELOW = 35.0
 # A message whose only known words are ones every topic uses ("mijn zoon", "vraag", "help":
 # evidence 0.7-0.85) agrees well with any short phrasing, so it could pass the threshold on an
 # arbitrary entry; answering "my son" with the far-right entry would hurt. Below this much
-# evidence the bot asks for more instead, with the did-you-mean choices and the topic menu.
+# evidence the bot asks for more instead, with the topic menu and services (no entry choices:
+# they would be the same arbitrary guesses).
 # Subject words alone ("radicalisering", "beroepsgeheim", "clb") carry 1.0 or more.
 MIN_EVIDENCE = 0.9
 # Two entries of different topics closer than this (in confidence) are offered as "did you mean".
@@ -150,7 +151,10 @@ def _decide(text: str, session: Session, snapshot: Snapshot, index: Index) -> Re
     matches = [m for m in matches if m.topic != OUT_OF_SCOPE]
     if not matches and not any(index.normaliser.tokens(text, lang) for lang in LANGS):
         return Reply("abstain", detected or session.lang, reason="empty")
-    if not matches or confidence(matches[0]) < ABSTAIN_BELOW or matches[0].evidence < MIN_EVIDENCE:
+    if matches and matches[0].evidence < MIN_EVIDENCE:
+        # Its best matches are arbitrary too: the topic menu, not entry suggestions.
+        return Reply("abstain", detected or session.lang, score=_top(matches), reason="unsure")
+    if not matches or confidence(matches[0]) < ABSTAIN_BELOW:
         lang = detected or session.lang
         return Reply("abstain", lang, matches=tuple(matches), score=_top(matches), reason="unsure")
     best = matches[0]
