@@ -120,15 +120,16 @@ class Places:
     def placeholders(self) -> dict[str, str]:
         """Folded place name -> the token that stands for it in matching.
 
-        Any town reads as "@place", so "help in Mechelen" matches a question written with
-        another town; Brussels names read as "@brussels", which has its own services.
+        A Flemish town reads as "@place", so "help in Mechelen" matches a question written
+        with another town; Brussels and Walloon names read as "@brussels" and "@wallonia",
+        which have their own services. A name shared across regions counts as Flemish.
         """
-        return {
-            name: "@brussels"
-            if all(self.municipalities[nis].region == "brussels" for nis in entry.nis)
-            else "@place"
-            for name, entry in self.names.items()
-        }
+        tokens = {"brussels": "@brussels", "wallonia": "@wallonia"}
+        out = {}
+        for name, entry in self.names.items():
+            regions = {self.municipalities[nis].region for nis in entry.nis}
+            out[name] = tokens.get(regions.pop(), "@place") if len(regions) == 1 else "@place"
+        return out
 
     def by_nis(self, nis: str) -> Municipality | None:
         """A municipality by NIS code, e.g. one remembered from an earlier conversation."""

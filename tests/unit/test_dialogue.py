@@ -78,6 +78,8 @@ def test_a_short_dutch_lookup_with_a_town_is_answered_in_dutch(brain: Brain) -> 
         ("met wie kan ik in Hasselt praten over mijn zorgen om mijn zoon", "local-help-who"),
         ("bij wie kan ik terecht in Lokeren als ik me ongerust maak", "local-help-who"),
         ("je vis à Schaerbeek, qui peut m'aider avec mon fils", "local-help-brussels"),
+        ("who can help me in Ghent, my son is radicalising", "local-help-who"),
+        ("je vis à Namur, qui peut aider mon fils", "local-help-brussels"),  # Brussels+Wallonia
     ],
 )
 def test_a_worry_with_a_town_gets_the_local_route(brain: Brain, message: str, entry: str) -> None:

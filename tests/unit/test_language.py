@@ -59,6 +59,22 @@ def test_brussels_names_have_their_own_placeholder(norm: Normaliser) -> None:
     assert "@brussels" in norm.tokens("ik woon in Schaarbeek", "nl")
     assert "@brussels" in norm.tokens("j'habite à Schaerbeek", "fr")
     assert "@brussels" not in norm.tokens("ik woon in Lokeren", "nl")
+    assert "@wallonia" in norm.tokens("j'habite à Namur", "fr")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "token"),
+    [
+        ("help in Brussels", "en", "@brussels"),
+        ("de l'aide à Bruxelle", "fr", "@brussels"),
+        ("help in Ghent", "en", "@place"),
+        ("hulp in antwerpe", "nl", "@place"),
+    ],
+)
+def test_exonyms_and_common_misspellings_are_places(
+    norm: Normaliser, text: str, lang: str, token: str
+) -> None:
+    assert token in norm.tokens(text, lang)
 
 
 def test_emoji_and_punctuation_leave_no_tokens(norm: Normaliser) -> None:
