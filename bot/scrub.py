@@ -20,7 +20,7 @@ _URL = re.compile(
 _HANDLE = re.compile(r"(?<![\w@.])@\w{2,}")
 _IBAN = re.compile(r"(?i)\b[a-z]{2}\d{2}(?:[ ]?[a-z0-9]{4}){2,7}(?:[ ]?[a-z0-9]{1,3})?\b")
 _SEP = r"(?:\s?[./()-]\s?|\s)?"
-_PHONE = re.compile(
+PHONE = re.compile(  # also how bot.text.fold recognises a phone number
     rf"(?<![\w+./-])(?:(?:\+|00)\d{{1,3}}{_SEP}(?:\(0\){_SEP})?|0)\d(?:{_SEP}\d){{6,11}}(?!\d)"
 )
 _DIGITS = re.compile(r"\d(?:[./-]?\d){3,}")
@@ -85,7 +85,7 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (_URL, "[url]"),
     (_HANDLE, "[handle]"),
     (_IBAN, "[number]"),
-    (_PHONE, "[phone]"),
+    (PHONE, "[phone]"),
     (_DIGITS, "[number]"),
 )
 

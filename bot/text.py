@@ -10,11 +10,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from bot.scrub import PHONE  # the scrubber's pattern: one idea of a phone number
+
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
-# A phone number: 0, 00xx or +xx, then 7 to 10 digits with single spaces, dots, slashes or
-# dashes between ("0470 12 34 56", "+32 2 501 04 60"). Short lines (112, 1712) stay numbers.
-_PHONE = re.compile(r"(?<![\w+])(?:\+\d{2}|00\d{2}|0)(?:[\s./-]?\d){7,10}(?!\w)")
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 _APOSTROPHE = re.compile(r"[\u2018\u2019\u02bc`´]")
 _SPACES = re.compile(r"\s+")
@@ -33,7 +32,7 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = _URL.sub(" urlx ", text)
     text = _EMAIL.sub(" emailx ", text)
-    text = _PHONE.sub(" phonex ", text)
+    text = PHONE.sub(" phonex ", text)
     text = _APOSTROPHE.sub("'", text)
     text = unicodedata.normalize("NFKD", text.casefold())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
