@@ -110,7 +110,8 @@ class Brain:
 
 
 def _build(snapshot: Snapshot, learned: list[tuple[str, str, str]]) -> tuple[Snapshot, Index]:
-    places = snapshot.places.placeholders() if snapshot.places is not None else {}
+    extra = snapshot.language.get("extra_places")  # exonyms, common misspellings
+    places = snapshot.places.placeholders(extra) if snapshot.places is not None else {}
     return snapshot, Index(snapshot, Normaliser(snapshot.language, places), learned)
 
 

@@ -46,12 +46,7 @@ class Normaliser:
         self, data: Mapping[str, Any], places: Mapping[str, str] | Iterable[str] = ()
     ) -> None:
         excluded = {fold(str(w)) for w in data.get("not_places", []) or []}
-        tokens = dict(places) if isinstance(places, Mapping) else dict.fromkeys(places, "@place")
-        # Names people write that the address data lacks: English exonyms, common misspellings.
-        for name, region in (data.get("extra_places") or {}).items():
-            tokens[fold(str(name))] = {"brussels": "@brussels", "wallonia": "@wallonia"}.get(
-                str(region), "@place"
-            )
+        tokens = places if isinstance(places, Mapping) else dict.fromkeys(places, "@place")
         towns = {
             name: token for name, token in tokens.items() if len(name) >= 4 and name not in excluded
         }

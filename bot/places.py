@@ -76,6 +76,7 @@ class _Entry:
 
 
 NOT_FOUND = Resolution("not_found")
+_TOKEN = {"brussels": "@brussels", "wallonia": "@wallonia"}  # matching tokens; Flanders: @place
 
 
 def region_hint(postcode: str) -> str | None:
@@ -117,18 +118,20 @@ class Places:
         words = max((len(key.split()) for key in names), default=1)
         return cls(towns, codes, names, _postcode_old_names(data, names), sizes, words)
 
-    def placeholders(self) -> dict[str, str]:
+    def placeholders(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         """Folded place name -> the token that stands for it in matching.
 
         A Flemish town reads as "@place", so "help in Mechelen" matches a question written
         with another town; Brussels and Walloon names read as "@brussels" and "@wallonia",
         which have their own services. A name shared across regions counts as Flemish.
+        `extra` adds names the address data lacks (name -> region), e.g. English exonyms.
         """
-        tokens = {"brussels": "@brussels", "wallonia": "@wallonia"}
         out = {}
         for name, entry in self.names.items():
             regions = {self.municipalities[nis].region for nis in entry.nis}
-            out[name] = tokens.get(regions.pop(), "@place") if len(regions) == 1 else "@place"
+            out[name] = _TOKEN.get(regions.pop(), "@place") if len(regions) == 1 else "@place"
+        for name, region in (extra or {}).items():
+            out[fold(str(name))] = _TOKEN.get(str(region), "@place")
         return out
 
     def by_nis(self, nis: str) -> Municipality | None:

@@ -10,7 +10,9 @@ from bot.model import Snapshot
 
 @pytest.fixture(scope="module")
 def norm(snapshot: Snapshot) -> Normaliser:
-    return Normaliser(snapshot.language, snapshot.places.placeholders())
+    return Normaliser(
+        snapshot.language, snapshot.places.placeholders(snapshot.language.get("extra_places"))
+    )
 
 
 def test_accents_ligatures_and_full_width_fold_away(norm: Normaliser) -> None:
