@@ -172,7 +172,7 @@ def _crisis_entry(text: str, lang: str, topic: str, snapshot: Snapshot, index: I
     entries = [e.id for e in snapshot.entries if e.topic == topic]
     if len(entries) < 2:
         return entries[0] if entries else None
-    scores = [index.score_of(text, lang if lang in LANGS else "nl", e) for e in entries]
+    scores = index.scores_of(text, lang if lang in LANGS else "nl", entries)
     return entries[scores.index(max(scores))]
 
 

@@ -202,8 +202,13 @@ class Index:
 
     def score_of(self, text: str, lang: str, entry_id: str) -> float:
         """The score of one entry when `text` is read as `lang`."""
-        position = self._position.get(entry_id)
-        return float(self._scores(text, lang)[0][position]) if position is not None else 0.0
+        return self.scores_of(text, lang, (entry_id,))[0]
+
+    def scores_of(self, text: str, lang: str, entry_ids: Iterable[str]) -> list[float]:
+        """The scores of some entries when `text` is read as `lang`, from one scoring pass."""
+        scores = self._scores(text, lang)[0]
+        positions = [self._position.get(entry_id) for entry_id in entry_ids]
+        return [float(scores[p]) if p is not None else 0.0 for p in positions]
 
     def _scores(self, text: str, lang: str, exclude: int = -1) -> tuple[np.ndarray, np.ndarray]:
         """Per entry: the mixed score in [0, 100] and the absolute evidence."""
