@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.matching import percentile
+from benchmarks.tables import Column, render
 from bot.dialogue import Brain
 from bot.knowledge import load_snapshot
 from tests.crowd_scripts import scripts
@@ -118,19 +119,22 @@ def rows(people: int = 500, steps: int = 20) -> list[dict[str, Any]]:
     return [saturated, paced]
 
 
+COLUMNS: list[Column] = [
+    ("run", 18, "kb", ""),
+    ("updates", 8, "updates", ""),
+    ("people", 7, "people", ""),
+    ("upd/s", 8, "updates_per_s", ".1f"),
+    ("p50 ms", 9, "p50_ms", ".0f"),
+    ("p99 ms", 9, "p99_ms", ".0f"),
+    ("bot CPU ms/upd", 15, "bot_cpu_ms", ".2f"),
+    ("bot busy", 9, "bot_busy", ".0%"),
+    ("server busy", 12, "server_busy", ".0%"),
+    ("polls/upd", 10, "polls_per_update", ".2f"),
+]
+
+
 def table(results: list[dict[str, Any]]) -> str:
-    head = (
-        f"{'run':<18}{'updates':>8}{'people':>7}{'upd/s':>8}{'p50 ms':>9}{'p99 ms':>9}"
-        f"{'bot CPU ms/upd':>15}{'bot busy':>9}{'server busy':>12}{'polls/upd':>10}"
-    )
-    lines = [head, "-" * len(head)]
-    for r in results:
-        lines.append(
-            f"{r['kb']:<18}{r['updates']:>8}{r['people']:>7}{r['updates_per_s']:>8.1f}"
-            f"{r['p50_ms']:>9.0f}{r['p99_ms']:>9.0f}{r['bot_cpu_ms']:>15.2f}"
-            f"{r['bot_busy']:>9.0%}{r['server_busy']:>12.0%}{r['polls_per_update']:>10.2f}"
-        )
-    return "\n".join(lines)
+    return render(COLUMNS, results)
 
 
 def notes(results: list[dict[str, Any]]) -> str:

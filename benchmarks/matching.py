@@ -18,6 +18,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process, utils
 
 from benchmarks.synthetic import queries, synthetic
+from benchmarks.tables import Column, render
 from bot.language import Normaliser
 from bot.matcher import Index
 from bot.model import LANGS, Snapshot
@@ -87,15 +88,21 @@ def rows(
     return result
 
 
+COLUMNS: list[Column] = [
+    ("knowledge base", 18, "kb", ""),
+    ("entries", 8, "entries", ""),
+    ("phrasings", 10, "phrasings", ""),
+    ("index s", 9, "index_s", ".2f"),
+    ("p50 ms", 8, "p50_ms", ".3f"),
+    ("p99 ms", 8, "p99_ms", ".3f"),
+    ("naive p50", 10, "naive_p50_ms", ".3f"),
+    ("naive p99", 10, "naive_p99_ms", ".3f"),
+    ("x faster", 9, "speedup_p50", ".1f"),
+]
+
+
 def table(results: list[dict[str, float | str]]) -> str:
-    head = f"{'knowledge base':<18}{'entries':>8}{'phrasings':>10}{'index s':>9}{'p50 ms':>8}{'p99 ms':>8}{'naive p50':>10}{'naive p99':>10}{'x faster':>9}"
-    lines = [head, "-" * len(head)]
-    for r in results:
-        lines.append(
-            f"{r['kb']!s:<18}{r['entries']:>8}{r['phrasings']:>10}{r['index_s']:>9.2f}{r['p50_ms']:>8.3f}"
-            f"{r['p99_ms']:>8.3f}{r['naive_p50_ms']:>10.3f}{r['naive_p99_ms']:>10.3f}{r['speedup_p50']:>9.1f}"
-        )
-    return "\n".join(lines)
+    return render(COLUMNS, results)
 
 
 def main() -> int:

@@ -29,6 +29,7 @@ from typing import Any
 import yaml
 
 from benchmarks.synthetic import vocabulary
+from benchmarks.tables import Column, render
 from bot.dialogue import Brain, Session
 from bot.knowledge import load_snapshot
 from bot.model import LANGS, Entry, Snapshot
@@ -158,23 +159,21 @@ def rows(runs: int = 5, size: int = 10_000, synthetic_runs: int = 3) -> list[dic
     return result
 
 
+COLUMNS: list[Column] = [
+    ("knowledge base", 26, "kb", ""),
+    ("entries", 8, "entries", ""),
+    ("runs", 5, "runs", ""),
+    ("median s", 10, "median_s", ".2f"),
+    ("min s", 8, "min_s", ".2f"),
+    ("max s", 8, "max_s", ".2f"),
+    ("load s", 8, "load_s", ".2f"),
+    ("index s", 9, "index_s", ".2f"),
+    ("first ms", 10, "first_ms", ".1f"),
+]
+
+
 def table(results: Sequence[dict[str, Any]]) -> str:
-    head = (
-        f"{'knowledge base':<26}{'entries':>8}{'runs':>5}{'median s':>10}{'min s':>8}{'max s':>8}"
-        f"{'load s':>8}{'index s':>9}{'first ms':>10}"
-    )
-    lines = [head, "-" * len(head)]
-    for r in results:
-        stages = (
-            f"{r['load_s']:>8.2f}{r['index_s']:>9.2f}{r['first_ms']:>10.1f}"
-            if "load_s" in r
-            else f"{'-':>8}{'-':>9}{'-':>10}"
-        )
-        lines.append(
-            f"{r['kb']:<26}{r['entries']:>8}{r['runs']:>5}{r['median_s']:>10.2f}"
-            f"{r['min_s']:>8.2f}{r['max_s']:>8.2f}{stages}"
-        )
-    return "\n".join(lines)
+    return render(COLUMNS, results)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
